@@ -1,0 +1,31 @@
+# aimsgraph developer tasks. `make help` lists them.
+GO ?= go
+export NEO4J_URI ?= bolt://127.0.0.1:7687
+
+.PHONY: help build test test-unit neo4j-start neo4j-stop fmt vet generate check-generated bench demo
+
+help: ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+build: ## build bin/aimsgraph
+	$(GO) build -o bin/aimsgraph ./cmd/aimsgraph
+
+test: ## run every test, Neo4j included: starts and stops a throwaway Neo4j
+	./neo4j-launcher/neo4j.sh start
+	NEO4J_REQUIRED=1 $(GO) test -race -count=1 ./... ; rc=$$?; ./neo4j-launcher/neo4j.sh stop; exit $$rc
+
+test-unit: ## run the tests that need no Neo4j
+	$(GO) test -race -count=1 ./...
+
+neo4j-start: ## start a fresh, empty Neo4j on 127.0.0.1:7687 (no auth); returns once Bolt is up
+	./neo4j-launcher/neo4j.sh start
+
+neo4j-stop: ## stop the test Neo4j and delete its data
+	./neo4j-launcher/neo4j.sh stop
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
+
+vet: ## gofmt check and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
+	$(GO) vet ./...

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/importer"
+)
+
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: aimsgraph %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, allowing flags after the paths too (`import data/ --dry-run`).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			return paths, nil
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("import", "import [--dry-run] [--prune] [--source NAME] PATH...", stderr)
+	var opts importer.Options
+	var sf storeFlags
+	fs.BoolVar(&opts.DryRun, "dry-run", false, "validate and report what would change; write nothing")
+	fs.BoolVar(&opts.Prune, "prune", false, "make the graph match the source: remove what it stated before and no longer states")
+	fs.StringVar(&opts.Source, "source", "", "name of the system of record for every file (default: the file's `source:` or its name)")
+	fs.IntVar(&opts.BatchSize, "batch-size", importer.DefaultBatchSize, "records written per round trip")
+	sf.register(fs)
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return &usageError{"import needs at least one file or folder"}
+	}
+	store, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.WithoutCancel(ctx))
+	opts.User = currentUser()
+	var bar *progressbar.ProgressBar
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		opts.Total = func(n int) {
+			bar = progressbar.NewOptions(n, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("importing"),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(),
+				progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100_000_000))
+		}
+		opts.Progress = func(n int) { _ = bar.Add(n) }
+	}
+	im := &importer.Importer{Store: store, Opts: opts}
+	summary, err := im.Import(ctx, paths)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, summary)
+	return nil
+}
+
+func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", "validate PATH...", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return &usageError{"validate needs at least one file or folder"}
+	}
+	im := &importer.Importer{}
+	if sf.configured() {
+		// With a store, references may point at nodes already in the graph.
+		store, err := sf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer store.Close(context.WithoutCancel(ctx))
+		im.Store = store
+	}
+	if err := im.Validate(ctx, paths); err != nil {
+		return err
+	}
+	files, _, _ := importer.Collect(paths)
+	fmt.Fprintf(stdout, "ok: %d files, no problems\n", len(files))
+	return nil
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
+// printSummary prints created/updated/unchanged/removed per kind and relationship type.
+func printSummary(w io.Writer, s *graph.ImportSummary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\tcreated\tupdated\tunchanged\tremoved\t")
+	row := func(name string, c graph.Counts) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", name, c.Created, c.Updated, c.Unchanged, c.Removed)
+	}
+	for _, k := range graph.AllKinds {
+		if c := s.Nodes[k]; c != nil {
+			row(string(k), *c)
+		}
+	}
+	var types []string
+	for t := range s.Relationships {
+		types = append(types, string(t))
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		row(t, *s.Relationships[graph.RelType(t)])
+	}
+	nodes, rels := s.Total()
+	row("nodes", nodes)
+	row("relationships", rels)
+	_ = tw.Flush()
+	verb := "imported as run " + s.RunID
+	if s.DryRun {
+		verb = "dry run: nothing was written"
+	}
+	fmt.Fprintln(w, verb)
+}
+
+// report prints err for a user and returns the exit code.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ve *importer.ValidationError
+	var ue *usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "aimsgraph: %s\nrun `aimsgraph help` for usage\n", ue.msg)
+		return exitUsage
+	case errors.As(err, &ve):
+		fmt.Fprintln(stderr, ve.Error())
+		n := len(ve.Problems) + ve.Dropped
+		fmt.Fprintf(stderr, "%d %s; nothing was written\n", n, plural(n, "problem", "problems"))
+		return exitInvalid
+	case errors.Is(err, graph.ErrUnavailable):
+		fmt.Fprintf(stderr, "aimsgraph: %s\n", strings.TrimPrefix(err.Error(), graph.ErrUnavailable.Error()+": "))
+		return exitUnavailable
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "aimsgraph: interrupted; nothing was written")
+		return exitInvalid
+	default:
+		fmt.Fprintf(stderr, "aimsgraph: %v\n", err)
+		return exitInvalid
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,367 @@
+// Package graph holds aimsgraph's domain model: the node kinds, their properties and enums, the
+// relationship table of SPEC §2 and the derived semantics (third-party, flagged, lineage). It is
+// one table, read by the importer, the stores and the GraphQL layer alike, so that adding a
+// property or an allowed relationship is a change in one place.
+package graph
+
+import (
+	"sort"
+	"strings"
+)
+
+// Kind is a node kind as GraphQL names it (NodeKind), e.g. DATASET.
+type Kind string
+
+// The node kinds of SPEC §2.
+const (
+	AISystem Kind = "AI_SYSTEM"
+	Model    Kind = "MODEL"
+	Dataset  Kind = "DATASET"
+	Vendor   Kind = "VENDOR"
+	Role     Kind = "ROLE"
+	Decision Kind = "DECISION"
+	Risk     Kind = "RISK"
+	Control  Kind = "CONTROL"
+	Asset    Kind = "ASSET"
+)
+
+// RelType is a relationship type, e.g. FEEDS.
+type RelType string
+
+// The relationship types of SPEC §2.
+const (
+	Feeds          RelType = "FEEDS"
+	Trains         RelType = "TRAINS"
+	BaseOf         RelType = "BASE_OF"
+	Powers         RelType = "POWERS"
+	Informs        RelType = "INFORMS"
+	Supplies       RelType = "SUPPLIES"
+	ResponsibleFor RelType = "RESPONSIBLE_FOR"
+	Affects        RelType = "AFFECTS"
+	Mitigates      RelType = "MITIGATES"
+	AppliesTo      RelType = "APPLIES_TO"
+	Represents     RelType = "REPRESENTS"
+)
+
+// PropType says how a property's value is parsed, checked and stored.
+type PropType int
+
+const (
+	String     PropType = iota // free text
+	Bool                       // true/false
+	Int                        // whole number, optionally within [Min, Max]
+	Enum                       // one of Values, any case on input
+	StringList                 // list of free text
+	EnumList                   // list of Values
+	Date                       // ISO 8601 date or date-time, kept as written
+)
+
+// Prop describes one typed property of a kind or relationship.
+type Prop struct {
+	Name     string
+	Type     PropType
+	Values   []string // for Enum and EnumList
+	Min, Max int      // for Int when Max > 0
+	Default  string   // for Enum on relationships, applied when absent
+}
+
+// Ref is an inline reference key of the native format: `trainedOn: [D]` on model M is
+// (D)-[:TRAINS]->(M). Inbound references point at the record (the record is the `to` end).
+type Ref struct {
+	Key     string
+	Type    RelType
+	Inbound bool
+}
+
+// KindInfo is one row of the node kind table.
+type KindInfo struct {
+	Kind    Kind
+	Label   string // the Neo4j label, e.g. AISystem
+	Section string // the native-format section, e.g. systems
+	Props   []Prop
+	Refs    []Ref
+}
+
+// RelInfo is one row of the relationship table.
+type RelInfo struct {
+	Type    RelType
+	Lineage bool      // lineage edges carry data and influence downstream
+	Pairs   [][2]Kind // allowed (from, to) kinds; nil From or To kinds mean "any" via AnyKind
+	Props   []Prop
+	// Key is the property that, with the endpoints, identifies one relationship: a role can be
+	// OWNER and DPO of the same system, which are two facts, not one overwritten by the other.
+	Key string
+}
+
+// Enum value sets.
+var (
+	RiskCategories   = []string{"PRIVACY", "FAIRNESS", "SECURITY", "SAFETY", "TRANSPARENCY", "ROBUSTNESS", "ACCOUNTABILITY", "INTELLECTUAL_PROPERTY", "THIRD_PARTY", "COMPLIANCE", "ENVIRONMENTAL", "OTHER"}
+	LifecycleStages  = []string{"DESIGN", "DEVELOPMENT", "VERIFICATION", "DEPLOYMENT", "OPERATION", "RETIRED"}
+	EUAIActTiers     = []string{"PROHIBITED", "HIGH", "LIMITED", "MINIMAL", "UNASSESSED"}
+	OrgRoles         = []string{"PROVIDER", "DEVELOPER", "DEPLOYER", "USER"}
+	ModelOrigins     = []string{"IN_HOUSE", "THIRD_PARTY", "OPEN_SOURCE"}
+	DatasetOrigins   = []string{"INTERNAL", "THIRD_PARTY", "PUBLIC", "SYNTHETIC"}
+	Confidentiality  = []string{"PUBLIC", "INTERNAL", "CONFIDENTIAL", "RESTRICTED"}
+	VendorTypes      = []string{"DATA_PROVIDER", "MODEL_PROVIDER", "PLATFORM", "SERVICE"}
+	Levels           = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
+	Automations      = []string{"FULLY_AUTOMATED", "HUMAN_IN_THE_LOOP", "HUMAN_ON_THE_LOOP", "HUMAN_DECIDES"}
+	RiskStatuses     = []string{"OPEN", "MITIGATED", "ACCEPTED", "CLOSED"}
+	ControlStatuses  = []string{"IMPLEMENTED", "PARTIAL", "PLANNED", "NOT_APPLICABLE"}
+	TrainingPurposes = []string{"TRAINING", "VALIDATION", "TEST", "FINE_TUNING"}
+	Responsibilities = []string{"OWNER", "ACCOUNTABLE", "RESPONSIBLE", "DATA_STEWARD", "RISK_OWNER", "HUMAN_OVERSIGHT", "DPO"}
+)
+
+// CommonProps are the properties every node has besides id.
+var CommonProps = []Prop{
+	{Name: "name", Type: String},
+	{Name: "description", Type: String},
+	{Name: "tags", Type: StringList},
+	{Name: "flags", Type: EnumList, Values: RiskCategories},
+}
+
+// Kinds is the node kind table, in the order the native format lists its sections.
+var Kinds = []KindInfo{
+	{Kind: Vendor, Label: "Vendor", Section: "vendors", Props: []Prop{
+		{Name: "country", Type: String},
+		{Name: "vendorType", Type: Enum, Values: VendorTypes},
+		{Name: "contractRef", Type: String},
+		{Name: "riskRating", Type: Enum, Values: Levels},
+	}},
+	{Kind: Dataset, Label: "Dataset", Section: "datasets", Props: []Prop{
+		{Name: "version", Type: String},
+		{Name: "origin", Type: Enum, Values: DatasetOrigins},
+		{Name: "personalData", Type: Bool},
+		{Name: "specialCategoryData", Type: Bool},
+		{Name: "dataCategories", Type: StringList},
+		{Name: "legalBasis", Type: String},
+		{Name: "retention", Type: String},
+		{Name: "confidentiality", Type: Enum, Values: Confidentiality},
+	}, Refs: []Ref{
+		{Key: "suppliedBy", Type: Supplies, Inbound: true},
+		{Key: "derivedFrom", Type: Feeds, Inbound: true},
+	}},
+	{Kind: Model, Label: "Model", Section: "models", Props: []Prop{
+		{Name: "version", Type: String},
+		{Name: "task", Type: String},
+		{Name: "modelType", Type: String},
+		{Name: "framework", Type: String},
+		{Name: "license", Type: String},
+		{Name: "origin", Type: Enum, Values: ModelOrigins},
+	}, Refs: []Ref{
+		{Key: "trainedOn", Type: Trains, Inbound: true},
+		{Key: "baseModels", Type: BaseOf, Inbound: true},
+		{Key: "suppliedBy", Type: Supplies, Inbound: true},
+	}},
+	{Kind: AISystem, Label: "AISystem", Section: "systems", Props: []Prop{
+		{Name: "purpose", Type: String},
+		{Name: "lifecycleStage", Type: Enum, Values: LifecycleStages},
+		{Name: "euAiActTier", Type: Enum, Values: EUAIActTiers},
+		{Name: "annexIIIArea", Type: String},
+		{Name: "organisationRole", Type: Enum, Values: OrgRoles},
+		{Name: "inAimsScope", Type: Bool},
+		{Name: "businessUnit", Type: String},
+	}, Refs: []Ref{
+		{Key: "models", Type: Powers, Inbound: true},
+		{Key: "inputs", Type: Feeds, Inbound: true},
+		{Key: "outputs", Type: Feeds},
+		{Key: "suppliedBy", Type: Supplies, Inbound: true},
+	}},
+	{Kind: Decision, Label: "Decision", Section: "decisions", Props: []Prop{
+		{Name: "impactLevel", Type: Enum, Values: Levels},
+		{Name: "automation", Type: Enum, Values: Automations},
+		{Name: "affectedParties", Type: StringList},
+		{Name: "legalEffect", Type: Bool},
+	}, Refs: []Ref{
+		{Key: "informedBy", Type: Informs, Inbound: true},
+	}},
+	{Kind: Role, Label: "Role", Section: "roles", Props: []Prop{
+		{Name: "person", Type: String},
+		{Name: "team", Type: String},
+		{Name: "email", Type: String},
+		{Name: "title", Type: String},
+	}, Refs: []Ref{
+		// responsibilities: [{for: id, as: OWNER}] is handled by the importer: it carries a property.
+	}},
+	{Kind: Risk, Label: "Risk", Section: "risks", Props: []Prop{
+		{Name: "category", Type: Enum, Values: RiskCategories},
+		{Name: "likelihood", Type: Int, Min: 1, Max: 5},
+		{Name: "impact", Type: Int, Min: 1, Max: 5},
+		{Name: "status", Type: Enum, Values: RiskStatuses},
+		{Name: "assessedAt", Type: Date},
+		{Name: "reviewDue", Type: Date},
+	}, Refs: []Ref{
+		{Key: "affects", Type: Affects},
+	}},
+	{Kind: Control, Label: "Control", Section: "controls", Props: []Prop{
+		{Name: "annexA", Type: String},
+		{Name: "status", Type: Enum, Values: ControlStatuses},
+	}, Refs: []Ref{
+		{Key: "mitigates", Type: Mitigates},
+		{Key: "appliesTo", Type: AppliesTo},
+	}},
+	{Kind: Asset, Label: "Asset", Section: "assets", Props: []Prop{
+		{Name: "assetId", Type: String},
+		{Name: "category", Type: String},
+		{Name: "classification", Type: String},
+		{Name: "confidentiality", Type: Int, Min: 1, Max: 5},
+		{Name: "integrity", Type: Int, Min: 1, Max: 5},
+		{Name: "availability", Type: Int, Min: 1, Max: 5},
+		{Name: "owner", Type: String},
+		{Name: "location", Type: String},
+	}, Refs: []Ref{
+		{Key: "represents", Type: Represents},
+	}},
+}
+
+// AllKinds lists every kind, for "any" endpoints.
+var AllKinds = []Kind{AISystem, Model, Dataset, Vendor, Role, Decision, Risk, Control, Asset}
+
+func anyTo(from Kind) [][2]Kind {
+	out := make([][2]Kind, len(AllKinds))
+	for i, k := range AllKinds {
+		out[i] = [2]Kind{from, k}
+	}
+	return out
+}
+
+// Relationships is the relationship table of SPEC §2.
+var Relationships = []RelInfo{
+	{Type: Feeds, Lineage: true, Pairs: [][2]Kind{{Dataset, Dataset}, {Dataset, AISystem}, {AISystem, AISystem}, {AISystem, Dataset}}},
+	{Type: Trains, Lineage: true, Pairs: [][2]Kind{{Dataset, Model}}, Key: "purpose",
+		Props: []Prop{{Name: "purpose", Type: Enum, Values: TrainingPurposes, Default: "TRAINING"}}},
+	{Type: BaseOf, Lineage: true, Pairs: [][2]Kind{{Model, Model}}},
+	{Type: Powers, Lineage: true, Pairs: [][2]Kind{{Model, AISystem}}},
+	{Type: Informs, Lineage: true, Pairs: [][2]Kind{{AISystem, Decision}}},
+	{Type: Supplies, Lineage: true, Pairs: [][2]Kind{{Vendor, Dataset}, {Vendor, Model}, {Vendor, AISystem}}},
+	{Type: ResponsibleFor, Pairs: anyTo(Role), Key: "as",
+		Props: []Prop{{Name: "as", Type: Enum, Values: Responsibilities, Default: "RESPONSIBLE"}}},
+	{Type: Affects, Pairs: anyTo(Risk)},
+	{Type: Mitigates, Pairs: [][2]Kind{{Control, Risk}}},
+	{Type: AppliesTo, Pairs: anyTo(Control)},
+	{Type: Represents, Pairs: anyTo(Asset)},
+}
+
+var (
+	kindByName    = map[Kind]*KindInfo{}
+	kindBySection = map[string]*KindInfo{}
+	relByType     = map[RelType]*RelInfo{}
+)
+
+func init() {
+	for i := range Kinds {
+		kindByName[Kinds[i].Kind] = &Kinds[i]
+		kindBySection[Kinds[i].Section] = &Kinds[i]
+	}
+	for i := range Relationships {
+		relByType[Relationships[i].Type] = &Relationships[i]
+	}
+}
+
+// KindOf returns the table row of kind k.
+func KindOf(k Kind) (*KindInfo, bool) { i, ok := kindByName[k]; return i, ok }
+
+// KindOfSection returns the kind whose native-format section is name (e.g. "datasets").
+func KindOfSection(name string) (*KindInfo, bool) { i, ok := kindBySection[name]; return i, ok }
+
+// RelOf returns the table row of relationship type t.
+func RelOf(t RelType) (*RelInfo, bool) { i, ok := relByType[t]; return i, ok }
+
+// Allows reports whether a relationship of this type may run from a node of kind from to one of kind to.
+func (r *RelInfo) Allows(from, to Kind) bool {
+	for _, p := range r.Pairs {
+		if p[0] == from && p[1] == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Prop returns the relationship property spec called name.
+func (r *RelInfo) Prop(name string) (*Prop, bool) {
+	for i := range r.Props {
+		if r.Props[i].Name == name {
+			return &r.Props[i], true
+		}
+	}
+	return nil, false
+}
+
+// Prop returns the property spec called name, common or kind-specific.
+func (k *KindInfo) Prop(name string) (*Prop, bool) {
+	for i := range CommonProps {
+		if CommonProps[i].Name == name {
+			return &CommonProps[i], true
+		}
+	}
+	for i := range k.Props {
+		if k.Props[i].Name == name {
+			return &k.Props[i], true
+		}
+	}
+	return nil, false
+}
+
+// Ref returns the inline reference spec for key.
+func (k *KindInfo) Ref(key string) (*Ref, bool) {
+	for i := range k.Refs {
+		if k.Refs[i].Key == key {
+			return &k.Refs[i], true
+		}
+	}
+	return nil, false
+}
+
+// LineageTypes lists the lineage relationship types, in table order.
+func LineageTypes() []RelType {
+	var out []RelType
+	for _, r := range Relationships {
+		if r.Lineage {
+			out = append(out, r.Type)
+		}
+	}
+	return out
+}
+
+// IsLineage reports whether t is a lineage edge type.
+func IsLineage(t RelType) bool { r, ok := relByType[t]; return ok && r.Lineage }
+
+// NormalizeEnum turns "human-in-the-loop" or "Human In The Loop" into HUMAN_IN_THE_LOOP and
+// reports whether the result is one of values.
+func NormalizeEnum(s string, values []string) (string, bool) {
+	v := strings.ToUpper(strings.TrimSpace(s))
+	v = strings.NewReplacer("-", "_", " ", "_").Replace(v)
+	for _, want := range values {
+		if v == want {
+			return v, true
+		}
+	}
+	return v, false
+}
+
+// ParseKind accepts a kind in any case, as GraphQL names it (AI_SYSTEM) or as its label (AISystem).
+func ParseKind(s string) (Kind, bool) {
+	v, _ := NormalizeEnum(s, nil)
+	for _, k := range Kinds {
+		if string(k.Kind) == v || strings.EqualFold(k.Label, s) {
+			return k.Kind, true
+		}
+	}
+	return "", false
+}
+
+// ParseRelType accepts a relationship type in any case.
+func ParseRelType(s string) (RelType, bool) {
+	v, _ := NormalizeEnum(s, nil)
+	_, ok := relByType[RelType(v)]
+	return RelType(v), ok
+}
+
+// KindNames returns the kinds as strings, sorted, for messages.
+func KindNames(kinds []Kind) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	sort.Strings(s)
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,329 @@
+// Package neo4jstore is the production store: aimsgraph's graph in Neo4j (SPEC §7). Every node
+// carries the label Node plus its kind's label from the fixed table in package graph; the id is
+// unique across kinds. Cypher takes values only as parameters; the only text spliced into a
+// query is a label or relationship type read from that fixed table.
+package neo4jstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+)
+
+// Config says where the Neo4j server is. The names follow Neo4j's own tools (NEO4J_URI, ...).
+type Config struct {
+	URI      string
+	Username string // empty: no authentication
+	Password string
+	Database string // empty: the server's default database
+}
+
+// Store is a graph.Store on Neo4j.
+type Store struct {
+	driver neo4j.DriverWithContext
+	db     string
+	uri    string
+}
+
+var _ graph.Store = (*Store)(nil)
+
+// Open connects, checks the server answers, and makes sure the constraints exist.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	auth := neo4j.NoAuth()
+	if cfg.Username != "" {
+		auth = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Neo4j URI %q: %v", graph.ErrUnavailable, cfg.URI, err)
+	}
+	s := &Store{driver: driver, db: cfg.Database, uri: cfg.URI}
+	if err := s.Ping(ctx); err != nil {
+		_ = driver.Close(ctx)
+		return nil, err
+	}
+	if err := s.ensureSchema(ctx); err != nil {
+		_ = driver.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// schema is applied at open; IF NOT EXISTS makes it idempotent. The uniqueness constraint is
+// what makes MERGE on id both correct under concurrency and fast (it is backed by an index).
+var schema = []string{
+	"CREATE CONSTRAINT aimsgraph_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
+	"CREATE CONSTRAINT aimsgraph_run_id IF NOT EXISTS FOR (r:ImportRun) REQUIRE r.id IS UNIQUE",
+	"CREATE INDEX aimsgraph_node_kind IF NOT EXISTS FOR (n:Node) ON (n.kind)",
+}
+
+func (s *Store) ensureSchema(ctx context.Context) error {
+	for _, q := range schema {
+		if _, err := s.query(ctx, q, nil, neo4j.ExecuteQueryWithWritersRouting()); err != nil {
+			return fmt.Errorf("creating Neo4j schema: %w", err)
+		}
+	}
+	return nil
+}
+
+// Ping checks the server answers, with an error a newcomer can act on.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.driver.VerifyConnectivity(ctx); err != nil {
+		return fmt.Errorf("%w: cannot reach Neo4j at %s: %v\n(is it running? `make neo4j-start` starts a local one; check NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD)",
+			graph.ErrUnavailable, s.uri, err)
+	}
+	return nil
+}
+
+// Close closes the driver.
+func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
+
+func (s *Store) query(ctx context.Context, q string, params map[string]any, opts ...neo4j.ExecuteQueryConfigurationOption) (*neo4j.EagerResult, error) {
+	opts = append(opts, neo4j.ExecuteQueryWithDatabase(s.db))
+	res, err := neo4j.ExecuteQuery(ctx, s.driver, q, params, neo4j.EagerResultTransformer, opts...)
+	if err != nil {
+		return nil, wrapErr(err)
+	}
+	return res, nil
+}
+
+func (s *Store) read(ctx context.Context, q string, params map[string]any) ([]*neo4j.Record, error) {
+	res, err := s.query(ctx, q, params, neo4j.ExecuteQueryWithReadersRouting())
+	if err != nil {
+		return nil, err
+	}
+	return res.Records, nil
+}
+
+// wrapErr marks connectivity failures as ErrUnavailable so callers can tell them from bad queries.
+func wrapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *neo4j.ConnectivityError
+	if errors.As(err, &ce) || neo4j.IsConnectivityError(err) {
+		return fmt.Errorf("%w: %v", graph.ErrUnavailable, err)
+	}
+	return err
+}
+
+// KindsOf implements graph.Store.
+func (s *Store) KindsOf(ctx context.Context, ids []string) (map[string]graph.Kind, error) {
+	recs, err := s.read(ctx, `UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.kind AS kind`, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]graph.Kind, len(recs))
+	for _, r := range recs {
+		id, _ := r.Get("id")
+		k, _ := r.Get("kind")
+		out[id.(string)] = graph.Kind(k.(string))
+	}
+	return out, nil
+}
+
+// toNode converts a Neo4j node into a graph.Node: properties starting with "_" are provenance.
+func toNode(n neo4j.Node) *graph.Node {
+	out := &graph.Node{Props: map[string]any{}}
+	for k, v := range n.Props {
+		switch {
+		case k == "id":
+			out.ID, _ = v.(string)
+		case k == "kind":
+			s, _ := v.(string)
+			out.Kind = graph.Kind(s)
+		case strings.HasPrefix(k, "_"):
+		default:
+			out.Props[k] = plain(v)
+		}
+	}
+	out.Provenance = provenance(n.Props)
+	return out
+}
+
+func toRelationship(from, to string, r neo4j.Relationship) *graph.Relationship {
+	out := &graph.Relationship{Type: graph.RelType(r.Type), From: from, To: to, Props: map[string]any{}}
+	for k, v := range r.Props {
+		if !strings.HasPrefix(k, "_") {
+			out.Props[k] = plain(v)
+		}
+	}
+	out.Provenance = provenance(r.Props)
+	return out
+}
+
+// plain turns Neo4j's []any lists into []string (all list properties are lists of text).
+func plain(v any) any {
+	if l, ok := v.([]any); ok {
+		out := make([]string, 0, len(l))
+		for _, e := range l {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return v
+}
+
+func provenance(props map[string]any) graph.Provenance {
+	var p graph.Provenance
+	seen, _ := plain(props["_seen"]).([]string)
+	p.Sources = graph.SourcesOf(seen)
+	p.FirstRun, _ = props["_firstRun"].(string)
+	p.LastRun, _ = props["_lastRun"].(string)
+	p.File, _ = props["_file"].(string)
+	if l, ok := props["_line"].(int64); ok {
+		p.Line = int(l)
+	}
+	return p
+}
+
+// Nodes implements graph.Store.
+func (s *Store) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error) {
+	recs, err := s.read(ctx, `UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n`, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*graph.Node, 0, len(recs))
+	for _, r := range recs {
+		n, _ := r.Get("n")
+		out = append(out, toNode(n.(neo4j.Node)))
+	}
+	return out, nil
+}
+
+// Cypher predicates for the derived semantics of SPEC §2, written once and shared by every query.
+const (
+	// thirdPartyPred: origin THIRD_PARTY, supplied by a vendor, or a vendor itself.
+	thirdPartyPred = `(n.kind = 'VENDOR' OR n.origin = 'THIRD_PARTY' OR EXISTS { (:Vendor)-[:SUPPLIES]->(n) })`
+	// flaggedPred: one of $flags is in its flags, or a risk of such a category not CLOSED affects it.
+	flaggedPred = `(any(f IN coalesce(n.flags, []) WHERE f IN $flags) OR EXISTS { MATCH (k:Risk)-[:AFFECTS]->(n) WHERE k.category IN $flags AND coalesce(k.status, 'OPEN') <> 'CLOSED' })`
+)
+
+// filterWhere renders a NodeFilter as a WHERE clause on n, with its parameters.
+func filterWhere(f graph.NodeFilter, params map[string]any) string {
+	conds := []string{"true"}
+	if f.IDs != nil {
+		params["ids"] = f.IDs
+		conds = append(conds, "n.id IN $ids")
+	}
+	if f.Kinds != nil {
+		kinds := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			kinds[i] = string(k)
+		}
+		params["kinds"] = kinds
+		conds = append(conds, "n.kind IN $kinds")
+	}
+	if f.Flags != nil {
+		params["flags"] = f.Flags
+		conds = append(conds, flaggedPred)
+	}
+	if f.ThirdParty != nil {
+		params["thirdParty"] = *f.ThirdParty
+		conds = append(conds, thirdPartyPred+" = $thirdParty")
+	}
+	if t := strings.TrimSpace(f.Text); t != "" {
+		params["text"] = strings.ToLower(t)
+		conds = append(conds, "(toLower(n.id) CONTAINS $text OR toLower(n.name) CONTAINS $text OR toLower(coalesce(n.description, '')) CONTAINS $text)")
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// FindNodes implements graph.Store with keyset pagination on id, so pages stay stable and cheap
+// however deep the client pages.
+func (s *Store) FindNodes(ctx context.Context, f graph.NodeFilter, page graph.PageRequest) (*graph.NodePage, error) {
+	params := map[string]any{"after": page.After, "limit": int64(page.First + 1)}
+	where := filterWhere(f, params)
+	recs, err := s.read(ctx, `MATCH (n:Node) WHERE `+where+` AND n.id > $after RETURN n ORDER BY n.id LIMIT $limit`, params)
+	if err != nil {
+		return nil, err
+	}
+	out := &graph.NodePage{}
+	for i, r := range recs {
+		if i == page.First {
+			out.HasNext = true
+			break
+		}
+		n, _ := r.Get("n")
+		out.Nodes = append(out.Nodes, toNode(n.(neo4j.Node)))
+	}
+	if page.WantTotal {
+		recs, err := s.read(ctx, `MATCH (n:Node) WHERE `+where+` RETURN count(n) AS c`, params)
+		if err != nil {
+			return nil, err
+		}
+		c, _ := recs[0].Get("c")
+		out.TotalCount = int(c.(int64))
+	}
+	return out, nil
+}
+
+// Edges implements graph.Store.
+func (s *Store) Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error) {
+	params := map[string]any{"ids": ids}
+	typeCond := "true"
+	if len(types) > 0 {
+		ts := make([]string, len(types))
+		for i, t := range types {
+			ts[i] = string(t)
+		}
+		params["types"] = ts
+		typeCond = "type(r) IN $types"
+	}
+	var parts []string
+	if dir == graph.Out || dir == graph.Both {
+		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node {id: id})-[r]->(b:Node) WHERE `+typeCond+` RETURN a.id AS from, b.id AS to, r`)
+	}
+	if dir == graph.In || dir == graph.Both {
+		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {id: id}) WHERE `+typeCond+` RETURN a.id AS from, b.id AS to, r`)
+	}
+	recs, err := s.read(ctx, strings.Join(parts, " UNION "), params)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*graph.Relationship, 0, len(recs))
+	for _, rec := range recs {
+		from, _ := rec.Get("from")
+		to, _ := rec.Get("to")
+		r, _ := rec.Get("r")
+		out = append(out, toRelationship(from.(string), to.(string), r.(neo4j.Relationship)))
+	}
+	return out, nil
+}
+
+// Runs implements graph.Store.
+func (s *Store) Runs(ctx context.Context, ids []string, limit int) ([]*graph.RunRecord, error) {
+	params := map[string]any{"limit": int64(limit)}
+	cond := "true"
+	if len(ids) > 0 {
+		params["ids"] = ids
+		cond = "r.id IN $ids"
+	}
+	recs, err := s.read(ctx, `MATCH (r:ImportRun) WHERE `+cond+` RETURN r ORDER BY r.startedAt DESC, r.id DESC LIMIT $limit`, params)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*graph.RunRecord, 0, len(recs))
+	for _, rec := range recs {
+		n, _ := rec.Get("r")
+		run, err := decodeRun(n.(neo4j.Node).Props)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, run)
+	}
+	return out, nil
+}
+
+func asTime(v any) time.Time {
+	t, _ := v.(time.Time)
+	return t.UTC()
+}

@@ -1,0 +1,137 @@
+package graph
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strings"
+)
+
+// NodeRecord is a node as one source states it, ready to write. Props holds the node's domain
+// properties (name, description, tags, flags, the kind's own properties and any unknown keys,
+// which are kept as strings), typed as the table says: string, bool, int64 or []string.
+type NodeRecord struct {
+	ID     string
+	Kind   Kind
+	Props  map[string]any
+	Source string
+	File   string
+	Line   int
+}
+
+// RelRecord is a relationship as one source states it.
+type RelRecord struct {
+	Type     RelType
+	From, To string
+	Props    map[string]any
+	Source   string
+	File     string
+	Line     int
+}
+
+// KeyValue returns the value of the relationship's identifying property (see RelInfo.Key), or "".
+func (r *RelRecord) KeyValue() string {
+	info, ok := RelOf(r.Type)
+	if !ok || info.Key == "" {
+		return ""
+	}
+	v, _ := r.Props[info.Key].(string)
+	return v
+}
+
+// ContentHash fingerprints domain properties, so a store can tell "updated" from "unchanged"
+// without comparing property by property. Provenance is not part of it: seeing the same fact
+// again, from another file or run, does not change the fact.
+func ContentHash(props map[string]any) string {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, k := range keys {
+		_ = enc.Encode(k)
+		_ = enc.Encode(props[k])
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// Provenance says where a node or relationship came from: the sources that state it, the first
+// and last import runs that saw it, and the file and line of the latest statement.
+type Provenance struct {
+	Sources  []string
+	FirstRun string
+	LastRun  string
+	File     string
+	Line     int
+}
+
+// Node is a node as stored.
+type Node struct {
+	ID         string
+	Kind       Kind
+	Props      map[string]any
+	Provenance Provenance
+}
+
+// Name returns the node's name.
+func (n *Node) Name() string { s, _ := n.Props["name"].(string); return s }
+
+// Strings returns a list property, or nil.
+func (n *Node) Strings(name string) []string { return asStrings(n.Props[name]) }
+
+// Relationship is a relationship as stored.
+type Relationship struct {
+	Type       RelType
+	From, To   string
+	Props      map[string]any
+	Provenance Provenance
+}
+
+// Key identifies the relationship: endpoints, type and identifying property.
+func (r *Relationship) Key() string {
+	k := ""
+	if info, ok := RelOf(r.Type); ok && info.Key != "" {
+		k, _ = r.Props[info.Key].(string)
+	}
+	return r.From + "\x00" + string(r.Type) + "\x00" + r.To + "\x00" + k
+}
+
+func asStrings(v any) []string {
+	switch x := v.(type) {
+	case []string:
+		return x
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// SeenStamp is how a store records "source S stated this in run R". Sources never contain the
+// separator (the importer rejects control characters in source names).
+func SeenStamp(source, run string) string { return source + seenSep + run }
+
+// SeenPrefix is the prefix shared by every stamp of a source.
+func SeenPrefix(source string) string { return source + seenSep }
+
+const seenSep = "\x1f"
+
+// SourcesOf returns the distinct sources named by a list of stamps, sorted.
+func SourcesOf(stamps []string) []string {
+	var out []string
+	for _, s := range stamps {
+		if i := strings.Index(s, seenSep); i >= 0 {
+			out = append(out, s[:i])
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,167 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store is what aimsgraph needs of a graph database. It is shaped by the questions users ask
+// and by the import run, not by the node kinds: every kind goes through the same calls.
+type Store interface {
+	// Import runs one import as a single atomic unit: fill writes batches through the Writer;
+	// when fill returns an error, or run.DryRun is set, nothing is kept. Pruning (run.Prune)
+	// happens in the same unit, after fill. The summary counts what changed.
+	Import(ctx context.Context, run ImportRun, fill func(context.Context, Writer) error) (*ImportSummary, error)
+	// KindsOf returns the kind of each of ids that exists in the graph; absent ids are left out.
+	KindsOf(ctx context.Context, ids []string) (map[string]Kind, error)
+
+	// Nodes returns the nodes with these ids, in no particular order; absent ids are left out.
+	Nodes(ctx context.Context, ids []string) ([]*Node, error)
+	// FindNodes returns one page of the nodes matching the filter, ordered by id.
+	FindNodes(ctx context.Context, filter NodeFilter, page PageRequest) (*NodePage, error)
+	// Edges returns the relationships that touch any of ids in the given direction (Out: ids are
+	// the `from` end), restricted to types when types is not empty.
+	Edges(ctx context.Context, ids []string, dir Direction, types []RelType) ([]*Relationship, error)
+	// Runs returns the import runs with these ids, or the latest runs when ids is empty.
+	Runs(ctx context.Context, ids []string, limit int) ([]*RunRecord, error)
+
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+	Close(ctx context.Context) error
+}
+
+// Writer takes batches of records inside an import run. A batch is written in one round trip;
+// records of a batch may be of different kinds and types.
+type Writer interface {
+	WriteNodes(ctx context.Context, nodes []NodeRecord) error
+	WriteRelationships(ctx context.Context, rels []RelRecord) error
+}
+
+// ImportRun describes one run of the importer.
+type ImportRun struct {
+	ID        string
+	Sources   []string // every source the run states; prune works on these
+	Files     []FileDigest
+	StartedAt time.Time
+	User      string
+	Prune     bool
+	DryRun    bool
+}
+
+// FileDigest records a file read by a run and its SHA-256.
+type FileDigest struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Source string `json:"source"`
+	Format string `json:"format"`
+}
+
+// Counts counts what a run did to one kind or relationship type.
+type Counts struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Removed   int `json:"removed"`
+}
+
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	c.Created += o.Created
+	c.Updated += o.Updated
+	c.Unchanged += o.Unchanged
+	c.Removed += o.Removed
+}
+
+// Changed reports whether anything was created, updated or removed.
+func (c Counts) Changed() bool { return c.Created+c.Updated+c.Removed > 0 }
+
+// ImportSummary is what an import run changed, per node kind and per relationship type.
+type ImportSummary struct {
+	RunID         string              `json:"runId"`
+	Nodes         map[Kind]*Counts    `json:"nodes"`
+	Relationships map[RelType]*Counts `json:"relationships"`
+	DryRun        bool                `json:"dryRun"`
+	FinishedAt    time.Time           `json:"finishedAt"`
+}
+
+// NewImportSummary returns an empty summary.
+func NewImportSummary(runID string) *ImportSummary {
+	return &ImportSummary{RunID: runID, Nodes: map[Kind]*Counts{}, Relationships: map[RelType]*Counts{}}
+}
+
+// AddNodes adds counts for kind k.
+func (s *ImportSummary) AddNodes(k Kind, c Counts) {
+	if s.Nodes[k] == nil {
+		s.Nodes[k] = &Counts{}
+	}
+	s.Nodes[k].Add(c)
+}
+
+// AddRelationships adds counts for type t.
+func (s *ImportSummary) AddRelationships(t RelType, c Counts) {
+	if s.Relationships[t] == nil {
+		s.Relationships[t] = &Counts{}
+	}
+	s.Relationships[t].Add(c)
+}
+
+// Total sums all node and relationship counts.
+func (s *ImportSummary) Total() (nodes, rels Counts) {
+	for _, c := range s.Nodes {
+		nodes.Add(*c)
+	}
+	for _, c := range s.Relationships {
+		rels.Add(*c)
+	}
+	return nodes, rels
+}
+
+// RunRecord is an import run as recorded in the graph: auditors' evidence of what came from where.
+type RunRecord struct {
+	ID         string
+	Sources    []string
+	Files      []FileDigest
+	User       string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Summary    *ImportSummary
+}
+
+// Direction of an edge or traversal relative to a node.
+type Direction int
+
+const (
+	Out  Direction = iota // along the edge: downstream for lineage
+	In                    // against the edge: upstream for lineage
+	Both                  // either way
+)
+
+// NodeFilter selects nodes; set fields combine with AND. See SPEC §6.
+type NodeFilter struct {
+	IDs        []string
+	Kinds      []Kind
+	Flags      []string // flagged for ANY of these categories (via flags or a non-CLOSED risk)
+	ThirdParty *bool
+	Text       string // case-insensitive substring of id, name or description
+}
+
+// PageRequest asks for up to First nodes after the cursor After (an id; "" for the start).
+type PageRequest struct {
+	First     int
+	After     string
+	WantTotal bool
+}
+
+// NodePage is one page of nodes.
+type NodePage struct {
+	Nodes      []*Node
+	HasNext    bool
+	TotalCount int // only when asked for
+}
+
+// Errors a store returns that callers act on.
+var (
+	// ErrUnavailable wraps failures to reach the store (exit code 3 on the command line).
+	ErrUnavailable = errors.New("store unavailable")
+)

@@ -1,0 +1,498 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+)
+
+// Options tune an import run.
+type Options struct {
+	Source    string // names the source of every file, overriding `source:` and file names
+	Prune     bool   // remove what the run's sources stated before and no longer state
+	DryRun    bool   // validate and count what would change, keep nothing
+	BatchSize int    // records per write round trip; 0 means DefaultBatchSize
+	User      string // who ran the import, for the run record
+	// Progress, when set, is told how many records were written since its last call.
+	Progress func(records int)
+	// Total, when set, is told how many records the run will write, once validation is done.
+	Total func(records int)
+}
+
+// DefaultBatchSize is the number of records written per round trip.
+const DefaultBatchSize = 2000
+
+// File formats the native importer reads.
+const (
+	FormatYAML = "yaml"
+	FormatJSON = "json"
+	FormatCSV  = "csv"
+)
+
+// inputFile is one file of a run.
+type inputFile struct {
+	path    string // as the user named it, for messages
+	format  string
+	section string // CSV: the section the file name says (datasets, relationships, ...)
+	source  string // resolved source name (a YAML document may override it)
+	sha256  string
+}
+
+// Collect expands paths (files or folders, searched recursively) into the native-format files to
+// read, in a stable order. Files of other types inside folders are skipped and returned in skipped;
+// a file named explicitly must be of a supported type.
+func Collect(paths []string) (files []string, skipped []string, err error) {
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
+		}
+		if !st.IsDir() {
+			if formatOf(p) == "" {
+				return nil, nil, fmt.Errorf("%s: unsupported file type; aimsgraph reads .yaml, .yml, .json and .csv", p)
+			}
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if d.Type().IsRegular() {
+				if formatOf(path) != "" {
+					found = append(found, path)
+				} else {
+					skipped = append(skipped, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	return files, skipped, nil
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func formatOf(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		return FormatYAML
+	case ".json":
+		return FormatJSON
+	case ".csv":
+		return FormatCSV
+	}
+	return ""
+}
+
+// idInfo remembers where an id was first stated and as what kind; the map of them is the only
+// thing an import holds per record, so memory grows with distinct nodes, never with relationships.
+type idInfo struct {
+	kind graph.Kind
+	file string
+	line int
+}
+
+// plan is what the validation pass learned.
+type plan struct {
+	files   []*inputFile
+	ids     map[string]idInfo
+	sources map[string]bool
+	nodes   int
+	rels    int
+}
+
+// Importer validates native-format files and writes them to a store.
+type Importer struct {
+	Store graph.Store // nil for validation against the files alone
+	Opts  Options
+}
+
+// Validate reports every problem in the files, checking references against the store as well
+// when there is one. It writes nothing.
+func (im *Importer) Validate(ctx context.Context, paths []string) error {
+	p, err := im.plan(ctx, paths)
+	if err != nil {
+		return err
+	}
+	var probs problems
+	if err := im.relationshipPass(ctx, p, &probs, nil); err != nil {
+		return err
+	}
+	return probs.err()
+}
+
+// Import validates the files and, when they are free of problems, writes them as one import run.
+// A *ValidationError means nothing was written.
+func (im *Importer) Import(ctx context.Context, paths []string) (*graph.ImportSummary, error) {
+	if im.Store == nil {
+		return nil, fmt.Errorf("import needs a store")
+	}
+	started := time.Now().UTC()
+	p, err := im.plan(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	if im.Opts.Total != nil {
+		im.Opts.Total(p.nodes + p.rels)
+	}
+	runID, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	run := graph.ImportRun{
+		ID: runID.String(), StartedAt: started, User: im.Opts.User,
+		Prune: im.Opts.Prune, DryRun: im.Opts.DryRun,
+	}
+	for s := range p.sources {
+		run.Sources = append(run.Sources, s)
+	}
+	sort.Strings(run.Sources)
+	for _, f := range p.files {
+		run.Files = append(run.Files, graph.FileDigest{Path: f.path, SHA256: f.sha256, Source: f.source, Format: f.format})
+	}
+	return im.Store.Import(ctx, run, func(ctx context.Context, w graph.Writer) error {
+		if err := im.nodePass(ctx, p, w); err != nil {
+			return err
+		}
+		var probs problems
+		if err := im.relationshipPass(ctx, p, &probs, w); err != nil {
+			return err
+		}
+		return probs.err()
+	})
+}
+
+func (im *Importer) batchSize() int {
+	if im.Opts.BatchSize > 0 {
+		return im.Opts.BatchSize
+	}
+	return DefaultBatchSize
+}
+
+// plan is the first pass: parse and check every record, learn every id and its kind.
+func (im *Importer) plan(ctx context.Context, paths []string) (*plan, error) {
+	names, _, err := Collect(paths)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no .yaml, .yml, .json or .csv files found in %s", strings.Join(paths, ", "))
+	}
+	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}}
+	var probs problems
+	for _, name := range names {
+		f := &inputFile{path: name, format: formatOf(name)}
+		if f.format == FormatCSV {
+			f.section = strings.TrimSuffix(strings.ToLower(filepath.Base(name)), ".csv")
+			if _, ok := graph.KindOfSection(f.section); !ok && f.section != "relationships" {
+				probs.add(name, 0, "", "a CSV file is named after its section: one of %s.csv", strings.Join(strings.Split(sectionNames(), ", "), ".csv, "))
+				continue
+			}
+		}
+		p.files = append(p.files, f)
+		onNode := func(n graph.NodeRecord) {
+			p.nodes++
+			p.sources[n.Source] = true
+			if prev, seen := p.ids[n.ID]; seen {
+				if prev.kind != n.Kind {
+					probs.add(n.File, n.Line, "id", "%q is already a %s at %s:%d; an id names one node", n.ID, prev.kind, prev.file, prev.line)
+				}
+				return
+			}
+			p.ids[n.ID] = idInfo{kind: n.Kind, file: f.path, line: n.Line}
+		}
+		onRel := func(r graph.RelRecord) { p.rels++; p.sources[r.Source] = true }
+		err := im.scan(f, &probs, onNode, onRel, true)
+		if err != nil {
+			return nil, err
+		}
+		p.sources[f.source] = true // a file stating nothing still speaks for its source (prune)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if err := im.checkKindsAgainstGraph(ctx, p, &probs); err != nil {
+		return nil, err
+	}
+	return p, probs.err()
+}
+
+// checkKindsAgainstGraph reports ids the import gives a kind other than the graph's.
+func (im *Importer) checkKindsAgainstGraph(ctx context.Context, p *plan, probs *problems) error {
+	if im.Store == nil || len(p.ids) == 0 {
+		return nil
+	}
+	batch := make([]string, 0, im.batchSize())
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		kinds, err := im.Store.KindsOf(ctx, batch)
+		if err != nil {
+			return err
+		}
+		for id, k := range kinds {
+			if info := p.ids[id]; info.kind != k {
+				probs.add(info.file, info.line, "id", "%q is a %s in the graph; an id names one node, so it cannot become a %s", id, k, info.kind)
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for id := range p.ids {
+		batch = append(batch, id)
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// scan reads one file and decodes its records. The first scan of a file (first=true) also
+// hashes it and resolves its source.
+func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRecord), onRel func(graph.RelRecord), first bool) error {
+	fh, err := os.Open(f.path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.path, unwrapPathError(err))
+	}
+	defer fh.Close()
+	h := sha256.New()
+	r := io.TeeReader(fh, h)
+	defaultSource := im.Opts.Source
+	if defaultSource == "" {
+		if f.format == FormatCSV {
+			defaultSource = filepath.Base(filepath.Dir(f.path)) // the folder is the CSV estate
+		} else {
+			defaultSource = strings.TrimSuffix(filepath.Base(f.path), filepath.Ext(f.path))
+		}
+	}
+	d := &decoder{file: f.path, source: defaultSource, probs: probs, node: onNode, rel: onRel}
+	var perr error
+	switch f.format {
+	case FormatCSV:
+		info, _ := graph.KindOfSection(f.section)
+		perr = readCSV(r, func(i int, rec value) {
+			if info == nil {
+				d.decodeRelationship(i, rec)
+			} else {
+				d.decodeNode(info, f.section, i, rec)
+			}
+		}, func(line int, msg string) { probs.add(f.path, line, "", "%s", msg) })
+	default:
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.path, err)
+		}
+		var docs []value
+		if f.format == FormatJSON || (len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '{') {
+			var doc value
+			doc, perr = readJSON(data)
+			docs = []value{doc}
+		} else {
+			docs, perr = readYAML(data)
+		}
+		if perr == nil {
+			for _, doc := range docs {
+				d.source = defaultSource
+				if s := documentSource(doc); s != "" && im.Opts.Source == "" {
+					if !validID(s) {
+						probs.add(f.path, doc.line, "source", "source name contains control characters")
+					}
+					d.source = s
+				}
+				d.decodeDocument(doc)
+			}
+		}
+	}
+	if perr != nil {
+		if pe, ok := perr.(*parseError); ok {
+			probs.add(f.path, pe.line, "", "%s", pe.msg)
+		} else {
+			return fmt.Errorf("%s: %w", f.path, perr)
+		}
+	}
+	if first {
+		_, _ = io.Copy(io.Discard, r) // hash the whole file even if the parser stopped early
+		f.sha256 = hex.EncodeToString(h.Sum(nil))
+		f.source = d.source
+	}
+	return nil
+}
+
+// nodePass writes every node, in batches.
+func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error {
+	var probs problems // the plan pass found none; decoding again finds the same
+	batch := make([]graph.NodeRecord, 0, im.batchSize())
+	var werr error
+	flush := func() {
+		if werr == nil && len(batch) > 0 {
+			werr = w.WriteNodes(ctx, batch)
+			im.progress(len(batch))
+		}
+		batch = batch[:0]
+	}
+	for _, f := range p.files {
+		err := im.scan(f, &probs, func(n graph.NodeRecord) {
+			batch = append(batch, n)
+			if len(batch) == cap(batch) {
+				flush()
+			}
+		}, func(graph.RelRecord) {}, false)
+		if err != nil {
+			return err
+		}
+		if werr != nil {
+			return werr
+		}
+	}
+	flush()
+	return werr
+}
+
+func (im *Importer) progress(n int) {
+	if im.Opts.Progress != nil {
+		im.Opts.Progress(n)
+	}
+}
+
+// relationshipPass checks every relationship's endpoints (in the import, else in the graph) and
+// their kinds against the relationship table, and writes them in batches when w is set. After the
+// first problem it stops writing but goes on checking, so the user sees every problem at once.
+func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *problems, w graph.Writer) error {
+	var discard problems
+	inGraph := map[string]graph.Kind{} // endpoints found in the graph, looked up once each
+	batch := make([]graph.RelRecord, 0, im.batchSize())
+	var ferr error
+	flush := func() {
+		if ferr != nil || len(batch) == 0 {
+			batch = batch[:0]
+			return
+		}
+		ferr = im.checkEndpoints(ctx, p, inGraph, batch, probs)
+		if ferr == nil && w != nil && probs.count() == 0 {
+			ferr = w.WriteRelationships(ctx, batch)
+			im.progress(len(batch))
+		}
+		batch = batch[:0]
+	}
+	for _, f := range p.files {
+		err := im.scan(f, &discard, func(graph.NodeRecord) {}, func(r graph.RelRecord) {
+			batch = append(batch, r)
+			if len(batch) == cap(batch) {
+				flush()
+			}
+		}, false)
+		if err != nil {
+			return err
+		}
+		if ferr != nil {
+			return ferr
+		}
+	}
+	flush()
+	return ferr
+}
+
+func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[string]graph.Kind, batch []graph.RelRecord, probs *problems) error {
+	var unknown []string
+	for _, r := range batch {
+		for _, id := range [2]string{r.From, r.To} {
+			if _, ok := p.ids[id]; ok {
+				continue
+			}
+			if _, ok := inGraph[id]; !ok {
+				unknown = append(unknown, id)
+			}
+		}
+	}
+	if len(unknown) > 0 && im.Store != nil {
+		kinds, err := im.Store.KindsOf(ctx, unknown)
+		if err != nil {
+			return err
+		}
+		for id, k := range kinds {
+			inGraph[id] = k
+		}
+	}
+	kindOf := func(id string) (graph.Kind, bool) {
+		if info, ok := p.ids[id]; ok {
+			return info.kind, true
+		}
+		k, ok := inGraph[id]
+		return k, ok
+	}
+	for _, r := range batch {
+		fk, fok := kindOf(r.From)
+		tk, tok := kindOf(r.To)
+		if !fok {
+			probs.add(r.File, r.Line, string(r.Type)+".from", "unknown id %q: not in this import%s", r.From, im.orGraph())
+		}
+		if !tok {
+			probs.add(r.File, r.Line, string(r.Type)+".to", "unknown id %q: not in this import%s", r.To, im.orGraph())
+		}
+		if fok && tok {
+			info, _ := graph.RelOf(r.Type)
+			if !info.Allows(fk, tk) {
+				probs.add(r.File, r.Line, string(r.Type), "%s cannot run from %s %q to %s %q; allowed: %s", r.Type, fk, r.From, tk, r.To, pairNames(info))
+			}
+		}
+	}
+	return nil
+}
+
+func (im *Importer) orGraph() string {
+	if im.Store == nil {
+		return ""
+	}
+	return " nor in the graph"
+}
+
+func pairNames(info *graph.RelInfo) string {
+	seen := map[graph.Kind][]string{}
+	var order []graph.Kind
+	for _, pr := range info.Pairs {
+		if _, ok := seen[pr[0]]; !ok {
+			order = append(order, pr[0])
+		}
+		seen[pr[0]] = append(seen[pr[0]], string(pr[1]))
+	}
+	var parts []string
+	for _, from := range order {
+		to := seen[from]
+		if len(to) == len(graph.AllKinds) {
+			to = []string{"any kind"}
+		}
+		parts = append(parts, fmt.Sprintf("%s -> %s", from, strings.Join(to, "|")))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,87 @@
+// Package importer reads the native inventory format of SPEC §3 (YAML, JSON and CSV), validates
+// all of it against the domain table in package graph, and writes it to a store in one atomic
+// import run (SPEC §4).
+package importer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Problem is one thing wrong with the input, located to file, line and field.
+type Problem struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	if p.Field != "" {
+		b.WriteString(": ")
+		b.WriteString(p.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// ValidationError is every problem an import found. A run that has one writes nothing.
+type ValidationError struct {
+	Problems []Problem
+	// Dropped counts problems beyond the reporting limit, which were found but not kept.
+	Dropped int
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.String())
+	}
+	if e.Dropped > 0 {
+		fmt.Fprintf(&b, "\n... and %d more problems", e.Dropped)
+	}
+	return b.String()
+}
+
+// maxProblems bounds the memory a hopeless input can take: past it problems are counted, not kept.
+const maxProblems = 1000
+
+// problems collects problems in input order.
+type problems struct {
+	list    []Problem
+	dropped int
+}
+
+func (ps *problems) add(file string, line int, field, format string, args ...any) {
+	if len(ps.list) >= maxProblems {
+		ps.dropped++
+		return
+	}
+	ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) count() int { return len(ps.list) + ps.dropped }
+
+func (ps *problems) err() error {
+	if ps.count() == 0 {
+		return nil
+	}
+	list := append([]Problem(nil), ps.list...)
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].File != list[j].File {
+			return list[i].File < list[j].File
+		}
+		return list[i].Line < list[j].Line
+	})
+	return &ValidationError{Problems: list, Dropped: ps.dropped}
+}
