@@ -16,7 +16,7 @@ type decoder struct {
 	source string
 	probs  *problems
 	node   func(graph.NodeRecord)
-	rel    func(graph.RelRecord)
+	rel    func(graph.RelRecord, string) // the record and the field that stated it
 }
 
 func (d *decoder) problem(line int, field, format string, args ...any) {
@@ -119,7 +119,7 @@ func (d *decoder) reference(self string, ref *graph.Ref, path string, v value) {
 		if ref.Inbound {
 			from, to = other, self
 		}
-		d.emitRel(info, from, to, props, item.line)
+		d.emitRel(info, from, to, props, item.line, ipath)
 	}
 }
 
@@ -153,7 +153,7 @@ func (d *decoder) responsibilities(role, path string, v value) {
 			d.problem(item.line, ipath+".for", "missing the id the role is responsible for")
 			continue
 		}
-		d.emitRel(info, role, target, props, item.line)
+		d.emitRel(info, role, target, props, item.line, ipath)
 	}
 }
 
@@ -200,7 +200,7 @@ func (d *decoder) decodeRelationship(idx int, rec value) {
 	if from == "" || to == "" {
 		return
 	}
-	d.emitRel(info, from, to, props, rec.line)
+	d.emitRel(info, from, to, props, rec.line, where)
 }
 
 func (d *decoder) relProp(info *graph.RelInfo, props map[string]any, path string, f field) {
@@ -219,13 +219,13 @@ func (d *decoder) relProp(info *graph.RelInfo, props map[string]any, path string
 	}
 }
 
-func (d *decoder) emitRel(info *graph.RelInfo, from, to string, props map[string]any, line int) {
+func (d *decoder) emitRel(info *graph.RelInfo, from, to string, props map[string]any, line int, path string) {
 	for _, p := range info.Props {
 		if _, ok := props[p.Name]; !ok && p.Default != "" {
 			props[p.Name] = p.Default
 		}
 	}
-	d.rel(graph.RelRecord{Type: info.Type, From: from, To: to, Props: props, Source: d.source, File: d.file, Line: line})
+	d.rel(graph.RelRecord{Type: info.Type, From: from, To: to, Props: props, Source: d.source, File: d.file, Line: line}, path)
 }
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)

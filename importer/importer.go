@@ -138,12 +138,11 @@ type Importer struct {
 // Validate reports every problem in the files, checking references against the store as well
 // when there is one. It writes nothing.
 func (im *Importer) Validate(ctx context.Context, paths []string) error {
-	p, err := im.plan(ctx, paths)
+	p, probs, err := im.plan(ctx, paths)
 	if err != nil {
 		return err
 	}
-	var probs problems
-	if err := im.relationshipPass(ctx, p, &probs, nil); err != nil {
+	if err := im.relationshipPass(ctx, p, probs, nil); err != nil {
 		return err
 	}
 	return probs.err()
@@ -156,9 +155,16 @@ func (im *Importer) Import(ctx context.Context, paths []string) (*graph.ImportSu
 		return nil, fmt.Errorf("import needs a store")
 	}
 	started := time.Now().UTC()
-	p, err := im.plan(ctx, paths)
+	p, probs, err := im.plan(ctx, paths)
 	if err != nil {
 		return nil, err
+	}
+	if probs.count() > 0 {
+		// Check the relationships too, without writing, so the user sees every problem at once.
+		if err := im.relationshipPass(ctx, p, probs, nil); err != nil {
+			return nil, err
+		}
+		return nil, probs.err()
 	}
 	if im.Opts.Total != nil {
 		im.Opts.Total(p.nodes + p.rels)
@@ -197,14 +203,15 @@ func (im *Importer) batchSize() int {
 	return DefaultBatchSize
 }
 
-// plan is the first pass: parse and check every record, learn every id and its kind.
-func (im *Importer) plan(ctx context.Context, paths []string) (*plan, error) {
+// plan is the first pass: parse and check every record, learn every id and its kind. Problems
+// in the input are returned in probs; err is for failures to read at all.
+func (im *Importer) plan(ctx context.Context, paths []string) (*plan, *problems, error) {
 	names, _, err := Collect(paths)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("no .yaml, .yml, .json or .csv files found in %s", strings.Join(paths, ", "))
+		return nil, nil, fmt.Errorf("no .yaml, .yml, .json or .csv files found in %s", strings.Join(paths, ", "))
 	}
 	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}}
 	var probs problems
@@ -229,20 +236,20 @@ func (im *Importer) plan(ctx context.Context, paths []string) (*plan, error) {
 			}
 			p.ids[n.ID] = idInfo{kind: n.Kind, file: f.path, line: n.Line}
 		}
-		onRel := func(r graph.RelRecord) { p.rels++; p.sources[r.Source] = true }
+		onRel := func(r graph.RelRecord, _ string) { p.rels++; p.sources[r.Source] = true }
 		err := im.scan(f, &probs, onNode, onRel, true)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		p.sources[f.source] = true // a file stating nothing still speaks for its source (prune)
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := im.checkKindsAgainstGraph(ctx, p, &probs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return p, probs.err()
+	return p, &probs, nil
 }
 
 // checkKindsAgainstGraph reports ids the import gives a kind other than the graph's.
@@ -280,7 +287,7 @@ func (im *Importer) checkKindsAgainstGraph(ctx context.Context, p *plan, probs *
 
 // scan reads one file and decodes its records. The first scan of a file (first=true) also
 // hashes it and resolves its source.
-func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRecord), onRel func(graph.RelRecord), first bool) error {
+func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRecord), onRel func(graph.RelRecord, string), first bool) error {
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, unwrapPathError(err))
@@ -367,7 +374,7 @@ func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error
 			if len(batch) == cap(batch) {
 				flush()
 			}
-		}, func(graph.RelRecord) {}, false)
+		}, func(graph.RelRecord, string) {}, false)
 		if err != nil {
 			return err
 		}
@@ -392,22 +399,22 @@ func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *proble
 	var discard problems
 	inGraph := map[string]graph.Kind{} // endpoints found in the graph, looked up once each
 	batch := make([]graph.RelRecord, 0, im.batchSize())
+	fields := make([]string, 0, im.batchSize()) // fields[i] stated batch[i], for messages
 	var ferr error
 	flush := func() {
-		if ferr != nil || len(batch) == 0 {
-			batch = batch[:0]
-			return
+		if ferr == nil && len(batch) > 0 {
+			ferr = im.checkEndpoints(ctx, p, inGraph, batch, fields, probs)
+			if ferr == nil && w != nil && probs.count() == 0 {
+				ferr = w.WriteRelationships(ctx, batch)
+				im.progress(len(batch))
+			}
 		}
-		ferr = im.checkEndpoints(ctx, p, inGraph, batch, probs)
-		if ferr == nil && w != nil && probs.count() == 0 {
-			ferr = w.WriteRelationships(ctx, batch)
-			im.progress(len(batch))
-		}
-		batch = batch[:0]
+		batch, fields = batch[:0], fields[:0]
 	}
 	for _, f := range p.files {
-		err := im.scan(f, &discard, func(graph.NodeRecord) {}, func(r graph.RelRecord) {
+		err := im.scan(f, &discard, func(graph.NodeRecord) {}, func(r graph.RelRecord, field string) {
 			batch = append(batch, r)
+			fields = append(fields, field)
 			if len(batch) == cap(batch) {
 				flush()
 			}
@@ -423,7 +430,7 @@ func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *proble
 	return ferr
 }
 
-func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[string]graph.Kind, batch []graph.RelRecord, probs *problems) error {
+func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[string]graph.Kind, batch []graph.RelRecord, fields []string, probs *problems) error {
 	var unknown []string
 	for _, r := range batch {
 		for _, id := range [2]string{r.From, r.To} {
@@ -451,19 +458,21 @@ func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[str
 		k, ok := inGraph[id]
 		return k, ok
 	}
-	for _, r := range batch {
+	for i, r := range batch {
 		fk, fok := kindOf(r.From)
 		tk, tok := kindOf(r.To)
-		if !fok {
-			probs.add(r.File, r.Line, string(r.Type)+".from", "unknown id %q: not in this import%s", r.From, im.orGraph())
-		}
-		if !tok {
-			probs.add(r.File, r.Line, string(r.Type)+".to", "unknown id %q: not in this import%s", r.To, im.orGraph())
+		for _, end := range []struct {
+			id    string
+			known bool
+		}{{r.From, fok}, {r.To, tok}} {
+			if !end.known {
+				probs.add(r.File, r.Line, fields[i], "unknown id %q: not in this import%s", end.id, im.orGraph())
+			}
 		}
 		if fok && tok {
 			info, _ := graph.RelOf(r.Type)
 			if !info.Allows(fk, tk) {
-				probs.add(r.File, r.Line, string(r.Type), "%s cannot run from %s %q to %s %q; allowed: %s", r.Type, fk, r.From, tk, r.To, pairNames(info))
+				probs.add(r.File, r.Line, fields[i], "%s cannot run from %s %q to %s %q; allowed: %s", r.Type, fk, r.From, tk, r.To, pairNames(info))
 			}
 		}
 	}

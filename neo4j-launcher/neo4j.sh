@@ -2,7 +2,7 @@
 # Starts or stops the throwaway test Neo4j (see Neo4jLauncher.java).
 #   neo4j.sh start   build the launcher if needed, start Neo4j, return once Bolt accepts connections
 #   neo4j.sh stop    stop it; its database is deleted
-# Environment: NEO4J_PORT (default 7687), NEO4J_HEAP (default 2g), NEO4J_PAGECACHE_MB (default 512).
+# Environment: NEO4J_PORT (default 7687), NEO4J_HEAP (default 4g), NEO4J_PAGECACHE_MB (default 512).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 state="$here/.run"
@@ -29,7 +29,7 @@ start() {
     mvn -q -B -f "$here/pom.xml" package -DskipTests
   fi
   mkdir -p "$state"
-  nohup java -Xms512m -Xmx"${NEO4J_HEAP:-2g}" -XX:+UseG1GC \
+  nohup java -Xms512m -Xmx"${NEO4J_HEAP:-4g}" -XX:+UseG1GC \
     -Dbolt.port="$port" -Dpagecache.mb="${NEO4J_PAGECACHE_MB:-512}" \
     -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
     aimsgraph.launcher.Neo4jLauncher >"$log" 2>&1 </dev/null &

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -37,6 +38,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	writeMemProfile()
 	os.Exit(code)
 }
 
@@ -74,4 +76,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return exitUsage
 	}
 	return report(err, stderr)
+}
+
+// writeMemProfile writes a heap profile to $AIMSGRAPH_MEMPROFILE, for measuring an import's
+// memory (see docs/performance.md).
+func writeMemProfile() {
+	path := os.Getenv("AIMSGRAPH_MEMPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "aimsgraph: memory profile:", err)
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("allocs").WriteTo(f, 0)
 }

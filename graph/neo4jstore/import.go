@@ -149,7 +149,12 @@ MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + provenanceSet
 }
 
 func (w *writer) write(ctx context.Context, q string, rows []any) (graph.Counts, error) {
-	res, err := w.tx.Run(ctx, q, map[string]any{"rows": rows, "run": w.run.ID})
+	params := map[string]any{"rows": rows, "run": w.run.ID}
+	// The driver keeps every result of an explicit transaction, and each result its parameters,
+	// until the transaction ends. Emptying the map once the batch is done keeps client memory
+	// bounded by one batch instead of growing with the whole import.
+	defer clear(params)
+	res, err := w.tx.Run(ctx, q, params)
 	if err != nil {
 		return graph.Counts{}, wrapErr(err)
 	}

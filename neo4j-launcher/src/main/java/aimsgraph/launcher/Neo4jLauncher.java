@@ -29,7 +29,10 @@ public final class Neo4jLauncher {
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                 .withConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
-                .withConfig(GraphDatabaseSettings.transaction_timeout, java.time.Duration.ofMinutes(10))
+                .withConfig(GraphDatabaseSettings.transaction_timeout, java.time.Duration.ofMinutes(30))
+                // An aimsgraph import is one transaction (atomic); let it use the heap rather
+                // than the default 70% cap, so large test imports fit without tuning.
+                .withConfig(GraphDatabaseSettings.memory_transaction_global_max_size, 0L)
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);

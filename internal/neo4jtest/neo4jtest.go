@@ -1,0 +1,95 @@
+// Package neo4jtest gives tests a real Neo4j: the one `make neo4j-start` runs, named by NEO4J_URI.
+// Without NEO4J_URI the test is skipped, unless NEO4J_REQUIRED=1 (as in CI), where it fails.
+package neo4jtest
+
+import (
+	"context"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/aimsgraph/aimsgraph/graph/neo4jstore"
+)
+
+// Config returns the Neo4j named by the environment, skipping or failing t when there is none.
+func Config(t testing.TB) neo4jstore.Config {
+	t.Helper()
+	uri := os.Getenv("NEO4J_URI")
+	if uri == "" {
+		if os.Getenv("NEO4J_REQUIRED") == "1" {
+			t.Fatal("NEO4J_REQUIRED=1 but NEO4J_URI is not set: start Neo4j with `make neo4j-start` and set NEO4J_URI=bolt://127.0.0.1:7687")
+		}
+		t.Skip("NEO4J_URI not set: skipping a test that needs Neo4j (`make test` starts one)")
+	}
+	return neo4jstore.Config{URI: uri, Username: os.Getenv("NEO4J_USERNAME"), Password: os.Getenv("NEO4J_PASSWORD"), Database: os.Getenv("NEO4J_DATABASE")}
+}
+
+var (
+	lockOnce sync.Once
+	lockErr  error
+)
+
+// lock serialises test processes on the one shared database: `go test ./...` runs packages in
+// parallel, and each test starts from an empty graph. The lock is held until the process exits.
+func lock() error {
+	lockOnce.Do(func() {
+		f, err := os.OpenFile(os.TempDir()+"/aimsgraph-neo4j-test.lock", os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			lockErr = err
+			return
+		}
+		lockErr = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+	})
+	return lockErr
+}
+
+// Fresh returns a store on an empty graph. Tests that use it must not run in parallel.
+func Fresh(t testing.TB) *neo4jstore.Store {
+	t.Helper()
+	cfg := Config(t)
+	if err := lock(); err != nil {
+		t.Fatalf("locking the test database: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	Wipe(t, cfg)
+	s, err := neo4jstore.Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("opening Neo4j at %s: %v", cfg.URI, err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
+// Wipe deletes every node and relationship, in batches so a large graph does not need one huge
+// transaction.
+func Wipe(t testing.TB, cfg neo4jstore.Config) {
+	t.Helper()
+	if err := lock(); err != nil {
+		t.Fatalf("locking the test database: %v", err)
+	}
+	ctx := context.Background()
+	auth := neo4j.NoAuth()
+	if cfg.Username != "" {
+		auth = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
+	}
+	d, err := neo4j.NewDriverWithContext(cfg.URI, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	// CALL ... IN TRANSACTIONS needs an auto-commit transaction: session.Run, not ExecuteQuery.
+	session := d.NewSession(ctx, neo4j.SessionConfig{DatabaseName: cfg.Database})
+	defer session.Close(ctx)
+	res, err := session.Run(ctx, `MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`, nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	if err != nil {
+		t.Fatalf("wiping Neo4j: %v", err)
+	}
+}
