@@ -29,3 +29,6 @@ fmt: ## format the code
 vet: ## gofmt check and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
 	$(GO) vet ./...
+
+demo: build neo4j-start ## start the local Neo4j and import the sample estate (testdata/estate)
+	NEO4J_URI=$(NEO4J_URI) bin/aimsgraph import testdata/estate

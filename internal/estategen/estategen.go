@@ -78,13 +78,27 @@ func Write(dir string, s Sizes) (nodes, rels int, err error) {
 	// fed by datasets, each model trained on datasets, datasets derived from datasets (with
 	// cycles), some supplied by vendors.
 	kinds := []func() []string{
-		func() []string { return []string{ref("sys", rng.IntN(s.Systems)), "INFORMS", ref("dec", rng.IntN(s.Decisions))} },
-		func() []string { return []string{ref("mdl", rng.IntN(s.Models)), "POWERS", ref("sys", rng.IntN(s.Systems))} },
-		func() []string { return []string{ref("ds", rng.IntN(s.Datasets)), "FEEDS", ref("sys", rng.IntN(s.Systems))} },
-		func() []string { return []string{ref("ds", rng.IntN(s.Datasets)), "TRAINS", ref("mdl", rng.IntN(s.Models))} },
-		func() []string { return []string{ref("ds", rng.IntN(s.Datasets)), "FEEDS", ref("ds", rng.IntN(s.Datasets))} },
-		func() []string { return []string{ref("ds", rng.IntN(s.Datasets)), "FEEDS", ref("ds", rng.IntN(s.Datasets))} },
-		func() []string { return []string{ref("vnd", rng.IntN(s.Vendors)), "SUPPLIES", ref("ds", rng.IntN(s.Datasets))} },
+		func() []string {
+			return []string{ref("sys", rng.IntN(s.Systems)), "INFORMS", ref("dec", rng.IntN(s.Decisions))}
+		},
+		func() []string {
+			return []string{ref("mdl", rng.IntN(s.Models)), "POWERS", ref("sys", rng.IntN(s.Systems))}
+		},
+		func() []string {
+			return []string{ref("ds", rng.IntN(s.Datasets)), "FEEDS", ref("sys", rng.IntN(s.Systems))}
+		},
+		func() []string {
+			return []string{ref("ds", rng.IntN(s.Datasets)), "TRAINS", ref("mdl", rng.IntN(s.Models))}
+		},
+		func() []string {
+			return []string{ref("ds", rng.IntN(s.Datasets)), "FEEDS", ref("ds", rng.IntN(s.Datasets))}
+		},
+		func() []string {
+			return []string{ref("ds", rng.IntN(s.Datasets)), "FEEDS", ref("ds", rng.IntN(s.Datasets))}
+		},
+		func() []string {
+			return []string{ref("vnd", rng.IntN(s.Vendors)), "SUPPLIES", ref("ds", rng.IntN(s.Datasets))}
+		},
 	}
 	err = writeCSV(filepath.Join(dir, "relationships.csv"), []string{"from", "type", "to"}, s.Relationships, func(int) []string {
 		return kinds[rng.IntN(len(kinds))]()

@@ -93,3 +93,24 @@ func Wipe(t testing.TB, cfg neo4jstore.Config) {
 		t.Fatalf("wiping Neo4j: %v", err)
 	}
 }
+
+// WritingRelationships reports whether an aimsgraph import is, right now, writing a batch of
+// relationships: a test uses it to kill an import at the worst moment.
+func WritingRelationships(t testing.TB) bool {
+	t.Helper()
+	cfg := Config(t)
+	ctx := context.Background()
+	d, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.NoAuth())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	res, err := neo4j.ExecuteQuery(ctx, d, `SHOW TRANSACTIONS YIELD currentQuery, status
+WHERE currentQuery CONTAINS 'MATCH (a:Node {id: row.from})' RETURN count(*) AS n`, nil,
+		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(cfg.Database))
+	if err != nil {
+		t.Fatalf("SHOW TRANSACTIONS: %v", err)
+	}
+	n, _ := res.Records[0].Get("n")
+	return n.(int64) > 0
+}
