@@ -23,6 +23,12 @@ type Store interface {
 	// Edges returns the relationships that touch any of ids in the given direction (Out: ids are
 	// the `from` end), restricted to types when types is not empty.
 	Edges(ctx context.Context, ids []string, dir Direction, types []RelType) ([]*Relationship, error)
+	// Lineage returns the lineage subgraph around a node; nil when the node does not exist.
+	Lineage(ctx context.Context, q LineageQuery) (*Subgraph, error)
+	// Paths returns lineage paths between two nodes, shortest first, each node at most once.
+	Paths(ctx context.Context, q PathQuery) ([]Path, error)
+	// Impact returns the nodes of the target kinds downstream of the matching sources.
+	Impact(ctx context.Context, q ImpactQuery) (*ImpactResult, error)
 	// Runs returns the import runs with these ids, or the latest runs when ids is empty.
 	Runs(ctx context.Context, ids []string, limit int) ([]*RunRecord, error)
 

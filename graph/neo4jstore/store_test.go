@@ -11,3 +11,7 @@ import (
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) graph.Store { return neo4jtest.Fresh(t) })
 }
+
+func TestTraversals(t *testing.T) {
+	storetest.RunTraversals(t, neo4jtest.Fresh(t))
+}

@@ -31,6 +31,9 @@ func Config(t testing.TB) neo4jstore.Config {
 var (
 	lockOnce sync.Once
 	lockErr  error
+	// lockFile is kept reachable: were it garbage collected, its finalizer would close the file
+	// and release the lock while the tests still use the database.
+	lockFile *os.File
 )
 
 // lock serialises test processes on the one shared database: `go test ./...` runs packages in
@@ -42,6 +45,7 @@ func lock() error {
 			lockErr = err
 			return
 		}
+		lockFile = f
 		lockErr = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
 	})
 	return lockErr
