@@ -10,9 +10,14 @@ help: ## list the tasks
 build: ## build bin/aimsgraph
 	$(GO) build -o bin/aimsgraph ./cmd/aimsgraph
 
+# The log lists every top-level test with PASS/FAIL/SKIP, so it shows that the Neo4j tests ran;
+# the full output is printed when something failed.
 test: ## run every test, Neo4j included: starts and stops a throwaway Neo4j
 	./neo4j-launcher/neo4j.sh start
-	NEO4J_REQUIRED=1 $(GO) test -race -count=1 ./... ; rc=$$?; ./neo4j-launcher/neo4j.sh stop; exit $$rc
+	NEO4J_REQUIRED=1 $(GO) test -race -count=1 -v ./... > test.log 2>&1; rc=$$?; \
+	  ./neo4j-launcher/neo4j.sh stop; \
+	  grep -E '^(--- |ok|FAIL|panic)' test.log; \
+	  if [ $$rc != 0 ]; then cat test.log; fi; exit $$rc
 
 test-unit: ## run the tests that need no Neo4j
 	$(GO) test -race -count=1 ./...

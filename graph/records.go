@@ -80,7 +80,7 @@ type Node struct {
 func (n *Node) Name() string { s, _ := n.Props["name"].(string); return s }
 
 // Strings returns a list property, or nil.
-func (n *Node) Strings(name string) []string { return asStrings(n.Props[name]) }
+func (n *Node) Strings(name string) []string { return TextList(n.Props[name]) }
 
 // Relationship is a relationship as stored.
 type Relationship struct {
@@ -99,7 +99,8 @@ func (r *Relationship) Key() string {
 	return r.From + "\x00" + string(r.Type) + "\x00" + r.To + "\x00" + k
 }
 
-func asStrings(v any) []string {
+// TextList returns a list property's text items, whether stored as []string or []any.
+func TextList(v any) []string {
 	switch x := v.(type) {
 	case []string:
 		return x

@@ -68,19 +68,26 @@ RETURN count(*) AS total,
 const captureOld = `
 WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst`
 
+// storedProps is what a node or relationship stores: its domain properties, their fingerprint,
+// and where they were stated.
+func storedProps(domain map[string]any, file string, line int) map[string]any {
+	props := make(map[string]any, len(domain)+5)
+	for k, v := range domain {
+		props[k] = v
+	}
+	props["_hash"] = graph.ContentHash(domain)
+	props["_file"] = file
+	props["_line"] = int64(line)
+	return props
+}
+
 func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error {
 	byKind := map[graph.Kind][]any{}
 	var order []graph.Kind
 	for _, n := range nodes {
-		props := make(map[string]any, len(n.Props)+5)
-		for k, v := range n.Props {
-			props[k] = v
-		}
+		props := storedProps(n.Props, n.File, n.Line)
 		props["id"] = n.ID
 		props["kind"] = string(n.Kind)
-		props["_hash"] = graph.ContentHash(n.Props)
-		props["_file"] = n.File
-		props["_line"] = int64(n.Line)
 		if _, ok := byKind[n.Kind]; !ok {
 			order = append(order, n.Kind)
 		}
@@ -109,13 +116,7 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 	byType := map[graph.RelType][]any{}
 	var order []graph.RelType
 	for _, r := range rels {
-		props := make(map[string]any, len(r.Props)+3)
-		for k, v := range r.Props {
-			props[k] = v
-		}
-		props["_hash"] = graph.ContentHash(r.Props)
-		props["_file"] = r.File
-		props["_line"] = int64(r.Line)
+		props := storedProps(r.Props, r.File, r.Line)
 		if _, ok := byType[r.Type]; !ok {
 			order = append(order, r.Type)
 		}

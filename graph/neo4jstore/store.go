@@ -161,13 +161,7 @@ func toRelationship(from, to string, r neo4j.Relationship) *graph.Relationship {
 // plain turns Neo4j's []any lists into []string (all list properties are lists of text).
 func plain(v any) any {
 	if l, ok := v.([]any); ok {
-		out := make([]string, 0, len(l))
-		for _, e := range l {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
+		return graph.TextList(l)
 	}
 	return v
 }
