@@ -318,16 +318,20 @@ func testPrune(t *testing.T, s graph.Store) {
 		t.Fatal("import without prune removed a node")
 	}
 
+	// A data catalogue states ds:marketing-panel too: when the register drops it, it stays.
+	Import(t, s, importer.Options{}, writeFile(t, "catalogue.yaml", "source: data-catalogue\ndatasets:\n  - {id: ds:marketing-panel, name: Consumer panel survey, origin: THIRD_PARTY, personalData: true}\n"))
+
 	sum = Import(t, s, importer.Options{Prune: true}, changed)
 	for _, id := range []string{"sys:marketing-propensity", "dec:marketing-offer"} {
 		if node(t, s, id) != nil {
 			t.Errorf("%s still there after prune", id)
 		}
 	}
-	// ds:marketing-panel is dropped by the register but the GRC tool's risk still affects it:
-	// the node is only stated by ai-register, so it goes, and with it the AFFECTS edge.
-	if node(t, s, "ds:marketing-panel") != nil {
-		t.Errorf("ds:marketing-panel still there after prune")
+	if n := node(t, s, "ds:marketing-panel"); n == nil || !reflect.DeepEqual(n.Provenance.Sources, []string{"data-catalogue"}) {
+		t.Errorf("ds:marketing-panel, still stated by the catalogue: %+v", n)
+	}
+	if rs := edgesOf(t, s, "ds:marketing-panel", graph.In, graph.Affects); len(rs) != 1 {
+		t.Errorf("the GRC tool's AFFECTS edge on ds:marketing-panel: %d edges, want 1", len(rs))
 	}
 	if got := sum.Nodes[graph.AISystem]; got == nil || got.Removed != 1 {
 		t.Errorf("AI_SYSTEM removed = %+v, want 1", got)
