@@ -4,10 +4,7 @@
 // property or an allowed relationship is a change in one place.
 package graph
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // Kind is a node kind as GraphQL names it (NodeKind), e.g. DATASET.
 type Kind string
@@ -354,14 +351,4 @@ func ParseRelType(s string) (RelType, bool) {
 	v, _ := NormalizeEnum(s, nil)
 	_, ok := relByType[RelType(v)]
 	return RelType(v), ok
-}
-
-// KindNames returns the kinds as strings, sorted, for messages.
-func KindNames(kinds []Kind) string {
-	s := make([]string, len(kinds))
-	for i, k := range kinds {
-		s[i] = string(k)
-	}
-	sort.Strings(s)
-	return strings.Join(s, ", ")
 }

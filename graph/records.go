@@ -76,12 +76,6 @@ type Node struct {
 	Provenance Provenance
 }
 
-// Name returns the node's name.
-func (n *Node) Name() string { s, _ := n.Props["name"].(string); return s }
-
-// Strings returns a list property, or nil.
-func (n *Node) Strings(name string) []string { return TextList(n.Props[name]) }
-
 // Relationship is a relationship as stored.
 type Relationship struct {
 	Type       RelType

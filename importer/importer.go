@@ -136,16 +136,16 @@ type Importer struct {
 }
 
 // Validate reports every problem in the files, checking references against the store as well
-// when there is one. It writes nothing.
-func (im *Importer) Validate(ctx context.Context, paths []string) error {
+// when there is one. It writes nothing, and returns how many files it read.
+func (im *Importer) Validate(ctx context.Context, paths []string) (files int, err error) {
 	p, probs, err := im.plan(ctx, paths)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := im.relationshipPass(ctx, p, probs, nil); err != nil {
-		return err
+		return 0, err
 	}
-	return probs.err()
+	return len(p.files), probs.err()
 }
 
 // Import validates the files and, when they are free of problems, writes them as one import run.
@@ -294,7 +294,10 @@ func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRe
 	}
 	defer fh.Close()
 	h := sha256.New()
-	r := io.TeeReader(fh, h)
+	var r io.Reader = fh
+	if first {
+		r = io.TeeReader(fh, h) // later passes read the same bytes; hash once
+	}
 	defaultSource := im.Opts.Source
 	if defaultSource == "" {
 		if f.format == FormatCSV {

@@ -18,7 +18,7 @@ func testdata(parts ...string) string {
 
 func validate(t *testing.T, paths ...string) []Problem {
 	t.Helper()
-	err := (&Importer{}).Validate(context.Background(), paths)
+	_, err := (&Importer{}).Validate(context.Background(), paths)
 	if err == nil {
 		return nil
 	}

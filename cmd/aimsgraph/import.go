@@ -111,11 +111,11 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer store.Close(context.WithoutCancel(ctx))
 		im.Store = store
 	}
-	if err := im.Validate(ctx, paths); err != nil {
+	files, err := im.Validate(ctx, paths)
+	if err != nil {
 		return err
 	}
-	files, _, _ := importer.Collect(paths)
-	fmt.Fprintf(stdout, "ok: %d files, no problems\n", len(files))
+	fmt.Fprintf(stdout, "ok: %d files, no problems\n", files)
 	return nil
 }
 

@@ -90,10 +90,10 @@ func TestCLIImportOnNeo4j(t *testing.T) {
 // A killed import leaves the graph as it was: the run is one transaction, rolled back by the
 // server when the connection drops.
 func TestCLIKilledImportChangesNothing(t *testing.T) {
-	store := neo4jtest.Fresh(t)
 	if testing.Short() {
-		t.Skip("builds the binary and imports a generated estate")
+		t.Skip("-short: skips building the binary and importing a generated estate")
 	}
+	store := neo4jtest.Fresh(t)
 	storetest.Import(t, store, importer.Options{}, storetest.Testdata(t, "estate"))
 	before := storetest.Take(t, store)
 

@@ -6,7 +6,6 @@ package neo4jstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -106,8 +105,7 @@ func wrapErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	var ce *neo4j.ConnectivityError
-	if errors.As(err, &ce) || neo4j.IsConnectivityError(err) {
+	if neo4j.IsConnectivityError(err) {
 		return fmt.Errorf("%w: %v", graph.ErrUnavailable, err)
 	}
 	return err

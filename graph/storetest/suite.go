@@ -447,7 +447,7 @@ func testDryRun(t *testing.T, s graph.Store) {
 func testGraphReferences(t *testing.T, s graph.Store) {
 	gov := Testdata(t, "estate", "governance.yaml")
 	im := &importer.Importer{Store: s}
-	err := im.Validate(context.Background(), []string{gov})
+	_, err := im.Validate(context.Background(), []string{gov})
 	var ve *importer.ValidationError
 	if !errors.As(err, &ve) || !strings.Contains(ve.Error(), `unknown id "sys:credit-scoring": not in this import nor in the graph`) {
 		t.Fatalf("governance.yaml alone on an empty graph: err = %v, want unknown ids", err)
