@@ -102,7 +102,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return &usageError{"validate needs at least one file or folder"}
 	}
 	im := &importer.Importer{}
-	if sf.configured() {
+	if sf.exists() {
 		// With a store, references may point at nodes already in the graph.
 		store, err := sf.open(ctx)
 		if err != nil {

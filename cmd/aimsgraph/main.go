@@ -30,6 +30,8 @@ Usage:
 Store:
   Neo4j when NEO4J_URI is set (with NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE,
   or the flags --neo4j-uri, --neo4j-username, --neo4j-password, --neo4j-database).
+  Otherwise the embedded store in AIMSGRAPH_DATA or --data (default ./aimsgraph-data).
+  The embedded store is used by one process at a time: stop serve before an import.
 
 Exit codes: 0 success, 1 invalid input, 2 usage, 3 store unavailable.
 `

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aimsgraph/aimsgraph/graph/embedded"
+	"github.com/aimsgraph/aimsgraph/graph/storetest"
+	"github.com/aimsgraph/aimsgraph/internal/estategen"
+)
+
+// TestCLIImportEmbedded: without NEO4J_URI the commands work on the embedded store in --data /
+// AIMSGRAPH_DATA, with the same behaviour as on Neo4j.
+func TestCLIImportEmbedded(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	data := t.TempDir()
+	t.Setenv("AIMSGRAPH_DATA", data)
+	estate := storetest.Testdata(t, "estate")
+
+	code, stdout, stderr := runCLI(t, "import", "--dry-run", estate)
+	if code != exitOK || !strings.Contains(stdout, "dry run: nothing was written") {
+		t.Fatalf("dry run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "import", estate)
+	if code != exitOK || !regexpMatch(t, `(?m)^\s+DATASET\s+17\s+0\s+0\s+0\s*$`, stdout) {
+		t.Fatalf("import: exit %d, want 17 datasets created\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "import", estate, "--prune")
+	if code != exitOK || !regexpMatch(t, `(?m)^\s+nodes\s+0\s+0\s+64\s+0\s*$`, stdout) {
+		t.Errorf("re-import with prune: exit %d, want all 64 nodes unchanged:\n%s", code, stdout)
+	}
+	// --data wins over AIMSGRAPH_DATA: another directory is another, empty graph.
+	other := t.TempDir()
+	code, stdout, _ = runCLI(t, "import", "--data", other, estate)
+	if code != exitOK || !regexpMatch(t, `(?m)^\s+nodes\s+64\s+0\s+0\s+0\s*$`, stdout) {
+		t.Errorf("import into --data: exit %d, want 64 nodes created:\n%s", code, stdout)
+	}
+	// validate checks references against the graph it finds.
+	code, stdout, stderr = runCLI(t, "validate", estate)
+	if code != exitOK {
+		t.Errorf("validate: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	// While another process (a server) holds the store, import says so and what to do.
+	s, err := embedded.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	code, _, stderr = runCLI(t, "import", estate)
+	if code != exitUnavailable || !strings.Contains(stderr, "in use by another aimsgraph process") || !strings.Contains(stderr, data) {
+		t.Errorf("import while the store is held: exit %d, want %d with a clear message\n%s", code, exitUnavailable, stderr)
+	}
+}
+
+// TestCLIKilledImportEmbedded kills an import into the embedded store at points spread over its
+// whole run, commit included: every time, the store opens afterwards and holds either the graph
+// from before or the whole import, never part of it.
+func TestCLIKilledImportEmbedded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips building the binary and importing a generated estate")
+	}
+	bin := buildBinary(t)
+	base := t.TempDir()
+	big := filepath.Join(base, "big")
+	if _, _, err := estategen.Write(big, estategen.ForRelationships(60_000)); err != nil {
+		t.Fatal(err)
+	}
+	// The state before: the sample estate.
+	seed := filepath.Join(base, "seed")
+	importInto := func(data string, paths ...string) *exec.Cmd {
+		cmd := exec.Command(bin, append([]string{"import", "--data", data}, paths...)...)
+		cmd.Env = append(os.Environ(), "NEO4J_URI=")
+		return cmd
+	}
+	if out, err := importInto(seed, storetest.Testdata(t, "estate")).CombinedOutput(); err != nil {
+		t.Fatalf("seed import: %v\n%s", err, out)
+	}
+	snapshot := func(data string) storetest.Snapshot {
+		s, err := embedded.Open(data)
+		if err != nil {
+			t.Fatalf("opening the store after the kill: %v", err)
+		}
+		defer s.Close(context.Background())
+		return storetest.Take(t, s)
+	}
+	before := snapshot(seed)
+	copyStore := func() string {
+		dir := filepath.Join(t.TempDir(), "data")
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			t.Fatal(err)
+		}
+		copyFile(t, filepath.Join(seed, embedded.FileName), filepath.Join(dir, embedded.FileName))
+		return dir
+	}
+	// One run to the end gives the state after and the duration to spread the kills over.
+	full := copyStore()
+	started := time.Now()
+	if out, err := importInto(full, big).CombinedOutput(); err != nil {
+		t.Fatalf("full import: %v\n%s", err, out)
+	}
+	took := time.Since(started)
+	after := snapshot(full)
+
+	killed := 0
+	for _, at := range []float64{0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99} {
+		data := copyStore()
+		cmd := importInto(data, big)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(at * float64(took)))
+		_ = cmd.Process.Kill()
+		if err := cmd.Wait(); err == nil {
+			continue // finished before the kill
+		}
+		killed++
+		got := snapshot(data)
+		if before.Diff(got) != "" && after.Diff(got) != "" {
+			t.Errorf("killed at %.0f%% of the run: the graph is neither the one before nor the one after (%d nodes, %d relationships)", at*100, len(got.Nodes), len(got.Rels))
+		}
+	}
+	if killed < 4 {
+		t.Errorf("only %d of 8 imports were still running when killed; the test proves little", killed)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

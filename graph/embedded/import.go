@@ -1,0 +1,324 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+)
+
+// Import implements graph.Store. Changes are staged beside the graph while fill runs, committed
+// to bbolt in one transaction, then applied to memory. Until the commit returns nothing on disk
+// changed, so a failed, dry or killed run leaves the previous graph.
+func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(context.Context, graph.Writer) error) (*graph.ImportSummary, error) {
+	s.importMu.Lock()
+	defer s.importMu.Unlock()
+	st := &stage{s: s, run: run, summary: graph.NewImportSummary(run.ID),
+		nodes: map[string]*nodeRec{}, rels: map[string]*relRec{}}
+	if err := fill(ctx, st); err != nil {
+		return nil, err
+	}
+	if run.Prune {
+		for _, src := range run.Sources {
+			st.prune(src)
+		}
+	}
+	st.summary.DryRun = run.DryRun
+	st.summary.FinishedAt = time.Now().UTC()
+	if run.DryRun {
+		return st.summary, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	record := &graph.RunRecord{ID: run.ID, Sources: run.Sources, Files: run.Files, User: run.User,
+		StartedAt: run.StartedAt, FinishedAt: st.summary.FinishedAt, Summary: st.summary}
+	if err := st.commit(record); err != nil {
+		return nil, fmt.Errorf("%w: writing %s: %v", graph.ErrUnavailable, s.db.Path(), err)
+	}
+	st.apply(record)
+	return st.summary, nil
+}
+
+// stage holds an import run's new versions of nodes and relationships; a nil entry is a deletion.
+// Only the run's goroutine touches it, and the graph it reads cannot change while importMu is
+// held, so reading s.nodes and s.rels here needs no lock.
+type stage struct {
+	s       *Store
+	run     graph.ImportRun
+	summary *graph.ImportSummary
+	nodes   map[string]*nodeRec
+	rels    map[string]*relRec
+}
+
+func (st *stage) node(id string) *nodeRec {
+	if n, ok := st.nodes[id]; ok {
+		return n
+	}
+	return st.s.nodes[id]
+}
+
+func (st *stage) rel(key string) *relRec {
+	if r, ok := st.rels[key]; ok {
+		return r
+	}
+	return st.s.rels[key]
+}
+
+// restate is the provenance bookkeeping shared by nodes and relationships, as in the Neo4j store:
+// the source's stamp replaces its earlier ones; the domain properties are what it states now.
+func (st *stage) restate(old *entity, props map[string]any, source, file string, line int) (entity, graph.Counts) {
+	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID, File: file, Line: line}
+	prefix := graph.SeenPrefix(source)
+	var c graph.Counts
+	switch {
+	case old == nil:
+		c.Created = 1
+	case old.Hash == e.Hash:
+		c.Unchanged = 1
+	default:
+		c.Updated = 1
+	}
+	if old != nil {
+		e.FirstRun = old.FirstRun
+		for _, stamp := range old.Seen {
+			if !strings.HasPrefix(stamp, prefix) {
+				e.Seen = append(e.Seen, stamp)
+			}
+		}
+	}
+	e.Seen = append(e.Seen, graph.SeenStamp(source, st.run.ID))
+	return e, c
+}
+
+// WriteNodes implements graph.Writer.
+func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error {
+	for _, n := range nodes {
+		if _, ok := graph.KindOf(n.Kind); !ok {
+			return fmt.Errorf("unknown kind %q", n.Kind)
+		}
+		var old *entity
+		if o := st.node(n.ID); o != nil {
+			old = &o.entity
+		}
+		e, c := st.restate(old, n.Props, n.Source, n.File, n.Line)
+		st.nodes[n.ID] = &nodeRec{ID: n.ID, Kind: n.Kind, entity: e}
+		st.summary.AddNodes(n.Kind, c)
+	}
+	return ctx.Err()
+}
+
+// WriteRelationships implements graph.Writer.
+func (st *stage) WriteRelationships(ctx context.Context, rels []graph.RelRecord) error {
+	for _, r := range rels {
+		if _, ok := graph.RelOf(r.Type); !ok {
+			return fmt.Errorf("unknown relationship type %q", r.Type)
+		}
+		if st.node(r.From) == nil || st.node(r.To) == nil {
+			return fmt.Errorf("%s relationship %s -> %s: an endpoint is missing", r.Type, r.From, r.To)
+		}
+		key := relKey(r.From, r.Type, r.To, r.KeyValue())
+		var old *entity
+		if o := st.rel(key); o != nil {
+			old = &o.entity
+		}
+		e, c := st.restate(old, r.Props, r.Source, r.File, r.Line)
+		st.rels[key] = &relRec{Type: r.Type, From: r.From, To: r.To, entity: e, key: key}
+		st.summary.AddRelationships(r.Type, c)
+	}
+	return ctx.Err()
+}
+
+// unstated tells whether source stated e before this run but not in it, and returns e's stamps
+// without that source's.
+func (st *stage) unstated(e *entity, source string) ([]string, bool) {
+	prefix, stamp := graph.SeenPrefix(source), graph.SeenStamp(source, st.run.ID)
+	if slices.Contains(e.Seen, stamp) || !slices.ContainsFunc(e.Seen, func(s string) bool { return strings.HasPrefix(s, prefix) }) {
+		return nil, false
+	}
+	var rest []string
+	for _, s := range e.Seen {
+		if !strings.HasPrefix(s, prefix) {
+			rest = append(rest, s)
+		}
+	}
+	return rest, true
+}
+
+// prune removes what source stated before and not in this run, as the Neo4j store does:
+// relationships first (counted), then nodes no source states any more, with their relationships.
+func (st *stage) prune(source string) {
+	for _, r := range st.allRels() {
+		rest, ok := st.unstated(&r.entity, source)
+		if !ok {
+			continue
+		}
+		if len(rest) == 0 {
+			st.rels[r.key] = nil
+			st.summary.AddRelationships(r.Type, graph.Counts{Removed: 1})
+			continue
+		}
+		kept := *r
+		kept.Seen = rest
+		st.rels[r.key] = &kept
+	}
+	gone := map[string]bool{}
+	for _, n := range st.allNodes() {
+		rest, ok := st.unstated(&n.entity, source)
+		if !ok {
+			continue
+		}
+		if len(rest) == 0 {
+			st.nodes[n.ID] = nil
+			gone[n.ID] = true
+			st.summary.AddNodes(n.Kind, graph.Counts{Removed: 1})
+			continue
+		}
+		kept := *n
+		kept.Seen = rest
+		st.nodes[n.ID] = &kept
+	}
+	if len(gone) == 0 {
+		return
+	}
+	for _, r := range st.allRels() { // a deleted node takes its relationships with it
+		if gone[r.From] || gone[r.To] {
+			st.rels[r.key] = nil
+		}
+	}
+}
+
+// allRels lists the relationships of the staged view: the graph with this run's changes.
+func (st *stage) allRels() []*relRec {
+	var out []*relRec
+	for k, r := range st.s.rels {
+		if _, staged := st.rels[k]; !staged {
+			out = append(out, r)
+		}
+	}
+	for _, r := range st.rels {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (st *stage) allNodes() []*nodeRec {
+	var out []*nodeRec
+	for id, n := range st.s.nodes {
+		if _, staged := st.nodes[id]; !staged {
+			out = append(out, n)
+		}
+	}
+	for _, n := range st.nodes {
+		if n != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// commit writes the staged changes and the run record in one bbolt transaction, keys in order
+// (bbolt fills pages best with sequential keys).
+func (st *stage) commit(run *graph.RunRecord) error {
+	return st.s.db.Update(func(tx *bolt.Tx) error {
+		nb, rb := tx.Bucket(bucketNodes), tx.Bucket(bucketRels)
+		for _, id := range sortedKeys(st.nodes) {
+			if err := put(nb, id, st.nodes[id]); err != nil {
+				return err
+			}
+		}
+		for _, key := range sortedKeys(st.rels) {
+			if err := put(rb, key, st.rels[key]); err != nil {
+				return err
+			}
+		}
+		data, err := json.Marshal(run)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketRuns).Put([]byte(run.ID), data)
+	})
+}
+
+// put stores v under key, or deletes key when v is a nil pointer.
+func put[T any](b *bolt.Bucket, key string, v *T) error {
+	if v == nil {
+		return b.Delete([]byte(key))
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), data)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// apply makes the committed changes visible. Records that exist are updated in place, so the
+// adjacency lists that point at them stay valid.
+func (st *stage) apply(run *graph.RunRecord) {
+	s := st.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key, r := range st.rels { // deletions first, while both endpoints exist
+		if old := s.rels[key]; r == nil && old != nil {
+			old.from.out = remove(old.from.out, old)
+			old.to.in = remove(old.to.in, old)
+			delete(s.rels, key)
+		}
+	}
+	reindex := false
+	for id, n := range st.nodes {
+		old := s.nodes[id]
+		switch {
+		case n == nil && old != nil:
+			delete(s.nodes, id)
+			reindex = true
+		case n != nil && old != nil:
+			old.Kind, old.entity = n.Kind, n.entity
+		case n != nil:
+			s.nodes[id] = n
+			reindex = true
+		}
+	}
+	for key, r := range st.rels {
+		if r == nil {
+			continue
+		}
+		if old := s.rels[key]; old != nil {
+			old.entity = r.entity
+			continue
+		}
+		r.from, r.to = s.nodes[r.From], s.nodes[r.To]
+		r.from.out = append(r.from.out, r)
+		r.to.in = append(r.to.in, r)
+		s.rels[key] = r
+	}
+	s.runs[run.ID] = run
+	if reindex {
+		s.reindex()
+	}
+}
+
+func remove(rs []*relRec, r *relRec) []*relRec {
+	if i := slices.Index(rs, r); i >= 0 {
+		return slices.Delete(rs, i, i+1)
+	}
+	return rs
+}

@@ -1,0 +1,437 @@
+// Package embedded is the store aimsgraph uses when no Neo4j is configured (SPEC §7): the whole
+// graph lives in memory, with adjacency lists for traversal, and is persisted in a bbolt file
+// under the data directory. An import run is one bbolt transaction: it commits whole, with an
+// fsync, or not at all, so a process killed mid-import leaves the previous graph readable.
+//
+// Concurrency: any number of readers; one import at a time. An import stages its changes beside
+// the graph (readers keep seeing the previous state), commits them to disk, and only then
+// applies them to memory under a short write lock.
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "aimsgraph.db"
+
+var (
+	bucketNodes = []byte("nodes")
+	bucketRels  = []byte("relationships")
+	bucketRuns  = []byte("runs")
+)
+
+// Store is a graph.Store kept in memory and persisted in bbolt.
+type Store struct {
+	db  *bolt.DB
+	dir string
+
+	importMu sync.Mutex   // one import at a time
+	mu       sync.RWMutex // guards everything below
+	nodes    map[string]*nodeRec
+	rels     map[string]*relRec
+	runs     map[string]*graph.RunRecord
+	byKind   map[graph.Kind][]string // sorted ids per kind, for filters and keyset paging
+	ids      []string                // every id, sorted
+}
+
+var _ graph.Store = (*Store)(nil)
+
+// entity is what nodes and relationships share: domain properties and provenance.
+type entity struct {
+	Props    map[string]any `json:"props,omitempty"`
+	Hash     string         `json:"hash"`
+	Seen     []string       `json:"seen"` // graph.SeenStamp per stating source
+	FirstRun string         `json:"firstRun"`
+	LastRun  string         `json:"lastRun"`
+	File     string         `json:"file,omitempty"`
+	Line     int            `json:"line,omitempty"`
+}
+
+type nodeRec struct {
+	ID   string     `json:"id"`
+	Kind graph.Kind `json:"kind"`
+	entity
+	out, in []*relRec // adjacency; not persisted, rebuilt at load
+}
+
+type relRec struct {
+	Type graph.RelType `json:"type"`
+	From string        `json:"from"`
+	To   string        `json:"to"`
+	entity
+	key      string
+	from, to *nodeRec // not persisted
+}
+
+func relKey(from string, t graph.RelType, to, keyValue string) string {
+	return from + "\x00" + string(t) + "\x00" + to + "\x00" + keyValue
+}
+
+// Open opens (creating if needed) the store in dir. A second process opening the same
+// directory gets ErrInUse at once rather than waiting.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("%w: creating data directory: %v", graph.ErrUnavailable, err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s", ErrInUse, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: opening %s: %v", graph.ErrUnavailable, path, err)
+	}
+	s := &Store{db: db, dir: dir}
+	if err := s.load(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%w: reading %s: %v", graph.ErrUnavailable, path, err)
+	}
+	return s, nil
+}
+
+// ErrInUse says another process holds the data directory (bbolt takes an exclusive file lock).
+var ErrInUse = fmt.Errorf("%w: the data directory is in use by another aimsgraph process "+
+	"(an `aimsgraph serve` on the same --data?); stop that process and retry, or use a Neo4j store "+
+	"(NEO4J_URI) when several processes need the graph at once; data directory", graph.ErrUnavailable)
+
+// load reads the whole graph into memory and builds the adjacency lists.
+func (s *Store) load() error {
+	s.nodes = map[string]*nodeRec{}
+	s.rels = map[string]*relRec{}
+	s.runs = map[string]*graph.RunRecord{}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketNodes, bucketRels, bucketRuns} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketNodes).ForEach(func(k, v []byte) error {
+			n := &nodeRec{}
+			if err := decode(v, n); err != nil {
+				return fmt.Errorf("node %q: %w", k, err)
+			}
+			s.nodes[n.ID] = n
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketRels).ForEach(func(k, v []byte) error {
+			r := &relRec{}
+			if err := decode(v, r); err != nil {
+				return fmt.Errorf("relationship %q: %w", k, err)
+			}
+			r.key = string(k)
+			from, to := s.nodes[r.From], s.nodes[r.To]
+			if from == nil || to == nil {
+				return fmt.Errorf("relationship %q: endpoint missing", k)
+			}
+			r.from, r.to = from, to
+			s.rels[r.key] = r
+			from.out = append(from.out, r)
+			to.in = append(to.in, r)
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketRuns).ForEach(func(k, v []byte) error {
+			run := &graph.RunRecord{}
+			if err := json.Unmarshal(v, run); err != nil {
+				return fmt.Errorf("import run %q: %w", k, err)
+			}
+			s.runs[run.ID] = run
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	s.reindex()
+	return nil
+}
+
+// reindex rebuilds the sorted id lists after nodes were added or removed.
+func (s *Store) reindex() {
+	s.ids = make([]string, 0, len(s.nodes))
+	s.byKind = map[graph.Kind][]string{}
+	for id, n := range s.nodes {
+		s.ids = append(s.ids, id)
+		s.byKind[n.Kind] = append(s.byKind[n.Kind], id)
+	}
+	sort.Strings(s.ids)
+	for _, l := range s.byKind {
+		sort.Strings(l)
+	}
+}
+
+// decode reads a stored record. Numbers come back as int64 (every number in the model is a
+// whole number) and lists as []string (every list is a list of text), as the importer wrote them.
+func decode(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	var props map[string]any
+	switch x := v.(type) {
+	case *nodeRec:
+		props = x.Props
+	case *relRec:
+		props = x.Props
+	}
+	for k, p := range props {
+		switch y := p.(type) {
+		case json.Number:
+			i, err := y.Int64()
+			if err != nil {
+				return fmt.Errorf("property %s: %w", k, err)
+			}
+			props[k] = i
+		case []any:
+			props[k] = graph.TextList(y)
+		}
+	}
+	return nil
+}
+
+// Ping implements graph.Store.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.db.Path() == "" {
+		return fmt.Errorf("%w: embedded store closed", graph.ErrUnavailable)
+	}
+	return nil
+}
+
+// Close implements graph.Store.
+func (s *Store) Close(ctx context.Context) error {
+	s.importMu.Lock()
+	defer s.importMu.Unlock()
+	return s.db.Close()
+}
+
+// Dir returns the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+func (n *nodeRec) toNode() *graph.Node {
+	return &graph.Node{ID: n.ID, Kind: n.Kind, Props: copyProps(n.Props), Provenance: n.provenance()}
+}
+
+func (r *relRec) toRelationship() *graph.Relationship {
+	return &graph.Relationship{Type: r.Type, From: r.From, To: r.To, Props: copyProps(r.Props), Provenance: r.provenance()}
+}
+
+func (e *entity) provenance() graph.Provenance {
+	return graph.Provenance{Sources: graph.SourcesOf(e.Seen), FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
+}
+
+func copyProps(p map[string]any) map[string]any {
+	out := make(map[string]any, len(p))
+	for k, v := range p {
+		out[k] = v
+	}
+	return out
+}
+
+// KindsOf implements graph.Store.
+func (s *Store) KindsOf(ctx context.Context, ids []string) (map[string]graph.Kind, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[string]graph.Kind, len(ids))
+	for _, id := range ids {
+		if n := s.nodes[id]; n != nil {
+			out[id] = n.Kind
+		}
+	}
+	return out, nil
+}
+
+// Nodes implements graph.Store.
+func (s *Store) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*graph.Node, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if n := s.nodes[id]; n != nil && !seen[id] {
+			seen[id] = true
+			out = append(out, n.toNode())
+		}
+	}
+	return out, nil
+}
+
+// thirdParty is SPEC §2's derived "third-party": a vendor, origin THIRD_PARTY, or supplied.
+func (n *nodeRec) thirdParty() bool {
+	if n.Kind == graph.Vendor || n.Props["origin"] == "THIRD_PARTY" {
+		return true
+	}
+	for _, r := range n.in {
+		if r.Type == graph.Supplies {
+			return true
+		}
+	}
+	return false
+}
+
+// flagged is SPEC §2's "flagged for any of cats": in its flags, or a risk of such a category
+// that is not CLOSED affects it.
+func (n *nodeRec) flagged(cats []string) bool {
+	for _, f := range graph.TextList(n.Props["flags"]) {
+		if slices.Contains(cats, f) {
+			return true
+		}
+	}
+	for _, r := range n.in {
+		if r.Type != graph.Affects {
+			continue
+		}
+		risk := r.from
+		cat, _ := risk.Props["category"].(string)
+		if status, _ := risk.Props["status"].(string); status != "CLOSED" && slices.Contains(cats, cat) {
+			return true
+		}
+	}
+	return false
+}
+
+// matcher compiles a filter into a predicate on nodes.
+func (s *Store) matcher(f graph.NodeFilter) func(*nodeRec) bool {
+	text := strings.ToLower(strings.TrimSpace(f.Text))
+	return func(n *nodeRec) bool {
+		if f.IDs != nil && !slices.Contains(f.IDs, n.ID) {
+			return false
+		}
+		if f.Kinds != nil && !slices.Contains(f.Kinds, n.Kind) {
+			return false
+		}
+		if f.Flags != nil && !n.flagged(f.Flags) {
+			return false
+		}
+		if f.ThirdParty != nil && n.thirdParty() != *f.ThirdParty {
+			return false
+		}
+		if text != "" {
+			name, _ := n.Props["name"].(string)
+			desc, _ := n.Props["description"].(string)
+			if !strings.Contains(strings.ToLower(n.ID), text) && !strings.Contains(strings.ToLower(name), text) && !strings.Contains(strings.ToLower(desc), text) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// candidates returns the sorted ids a filter can match at most: its ids, its kinds' ids, or all.
+// Only these are tested, so a filter on ids or kinds does not scan the whole graph.
+func (s *Store) candidates(f graph.NodeFilter) []string {
+	switch {
+	case f.IDs != nil:
+		ids := slices.Clone(f.IDs)
+		slices.Sort(ids)
+		return slices.Compact(ids)
+	case f.Kinds != nil:
+		var ids []string
+		for _, k := range f.Kinds {
+			ids = append(ids, s.byKind[k]...)
+		}
+		slices.Sort(ids)
+		return slices.Compact(ids)
+	}
+	return s.ids
+}
+
+// FindNodes implements graph.Store with keyset paging on id.
+func (s *Store) FindNodes(ctx context.Context, f graph.NodeFilter, page graph.PageRequest) (*graph.NodePage, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	match := s.matcher(f)
+	ids := s.candidates(f)
+	start, _ := slices.BinarySearch(ids, page.After)
+	out := &graph.NodePage{}
+	for _, id := range ids[start:] {
+		n := s.nodes[id]
+		if n == nil || id <= page.After || !match(n) {
+			continue
+		}
+		if len(out.Nodes) == page.First {
+			out.HasNext = true
+			break
+		}
+		out.Nodes = append(out.Nodes, n.toNode())
+	}
+	if page.WantTotal {
+		for _, id := range ids {
+			if n := s.nodes[id]; n != nil && match(n) {
+				out.TotalCount++
+			}
+		}
+	}
+	return out, ctx.Err()
+}
+
+// Edges implements graph.Store.
+func (s *Store) Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*graph.Relationship
+	seen := map[*relRec]bool{}
+	add := func(rs []*relRec) {
+		for _, r := range rs {
+			if (len(types) == 0 || slices.Contains(types, r.Type)) && !seen[r] {
+				seen[r] = true
+				out = append(out, r.toRelationship())
+			}
+		}
+	}
+	for _, id := range ids {
+		n := s.nodes[id]
+		if n == nil {
+			continue
+		}
+		if dir == graph.Out || dir == graph.Both {
+			add(n.out)
+		}
+		if dir == graph.In || dir == graph.Both {
+			add(n.in)
+		}
+	}
+	return out, nil
+}
+
+// Runs implements graph.Store.
+func (s *Store) Runs(ctx context.Context, ids []string, limit int) ([]*graph.RunRecord, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*graph.RunRecord
+	for _, r := range s.runs {
+		if len(ids) == 0 || slices.Contains(ids, r.ID) {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].StartedAt.Equal(out[j].StartedAt) {
+			return out[i].StartedAt.After(out[j].StartedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
