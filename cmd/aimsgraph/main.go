@@ -25,6 +25,7 @@ const usage = `aimsgraph: the graph behind an ISO/IEC 42001 AI management system
 Usage:
   aimsgraph import [--dry-run] [--prune] [--source NAME] PATH...   load inventory files or folders
   aimsgraph validate PATH...                                       check files, report every problem
+  aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, a query UI at /
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdImport(ctx, args[1:], stdout, stderr)
 	case "validate":
 		err = cmdValidate(ctx, args[1:], stdout, stderr)
+	case "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "--help"}, stdout, stderr)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -25,9 +26,10 @@ type Config struct {
 
 // Store is a graph.Store on Neo4j.
 type Store struct {
-	driver neo4j.DriverWithContext
-	db     string
-	uri    string
+	driver  neo4j.DriverWithContext
+	db      string
+	uri     string
+	queries atomic.Int64
 }
 
 var _ graph.Store = (*Store)(nil)
@@ -83,8 +85,18 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the driver.
 func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
 
+// Queries returns how many queries the store has sent outside import runs: what tests count to
+// show that a question costs one round trip.
+func (s *Store) Queries() int64 { return s.queries.Load() }
+
 func (s *Store) query(ctx context.Context, q string, params map[string]any, opts ...neo4j.ExecuteQueryConfigurationOption) (*neo4j.EagerResult, error) {
+	s.queries.Add(1)
 	opts = append(opts, neo4j.ExecuteQueryWithDatabase(s.db))
+	// The caller's deadline becomes the server's transaction timeout, so a query the client gave
+	// up on stops using the database too.
+	if deadline, ok := ctx.Deadline(); ok {
+		opts = append(opts, neo4j.ExecuteQueryWithTransactionConfig(neo4j.WithTxTimeout(max(time.Until(deadline), time.Millisecond))))
+	}
 	res, err := neo4j.ExecuteQuery(ctx, s.driver, q, params, neo4j.EagerResultTransformer, opts...)
 	if err != nil {
 		return nil, wrapErr(err)

@@ -1,0 +1,28 @@
+package resolvers
+
+import "time"
+
+// Limits are the server's caps. Arguments above a cap are BAD_USER_INPUT errors, not silently
+// lowered: an auditor must know when an answer was not the one asked for.
+type Limits struct {
+	DefaultDepth    int           // maxDepth when not given (SPEC §6: at least 10)
+	MaxDepth        int           // largest maxDepth
+	DefaultPageSize int           // first of nodes when not given
+	MaxPageSize     int           // largest first of nodes and paths
+	MaxResults      int           // largest limit of lineage and impact, and their default
+	MaxPathsPerItem int           // largest pathsPerItem of impact
+	MaxComplexity   int           // largest query complexity (gqlgen's measure)
+	MaxQueryDepth   int           // deepest selection nesting
+	Timeout         time.Duration // per request; passed to Neo4j as the transaction timeout
+}
+
+// DefaultLimits are the limits `aimsgraph serve` starts with.
+func DefaultLimits() Limits {
+	return Limits{
+		DefaultDepth: 10, MaxDepth: 25,
+		DefaultPageSize: 50, MaxPageSize: 500,
+		MaxResults: 1000, MaxPathsPerItem: 20,
+		MaxComplexity: 20000, MaxQueryDepth: 15,
+		Timeout: 30 * time.Second,
+	}
+}

@@ -1,0 +1,275 @@
+package model
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+)
+
+// Property is one stored property as text.
+type Property struct {
+	Key   string
+	Value string
+}
+
+// FlagReason says why a node is flagged for a category.
+type FlagReason struct {
+	Category string
+	Via      string
+	Risk     *Risk
+}
+
+// Provenance is a node's or relationship's evidence.
+type Provenance struct{ p graph.Provenance }
+
+func (p *Provenance) Sources() []string {
+	if p.p.Sources == nil {
+		return []string{}
+	}
+	return p.p.Sources
+}
+func (p *Provenance) FirstRunID() *string { return nonEmpty(p.p.FirstRun) }
+func (p *Provenance) LastRunID() *string  { return nonEmpty(p.p.LastRun) }
+func (p *Provenance) File() *string       { return nonEmpty(p.p.File) }
+func (p *Provenance) Line() *int {
+	if p.p.Line == 0 {
+		return nil
+	}
+	return &p.p.Line
+}
+func (p *Provenance) FirstRun(ctx context.Context) (*ImportRun, error) {
+	return loadRun(ctx, p.p.FirstRun)
+}
+func (p *Provenance) LastRun(ctx context.Context) (*ImportRun, error) {
+	return loadRun(ctx, p.p.LastRun)
+}
+
+func loadRun(ctx context.Context, id string) (*ImportRun, error) {
+	if id == "" {
+		return nil, nil
+	}
+	r, err := For(ctx).Run(ctx, id)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	return &ImportRun{r}, nil
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Relationship is a relationship with its endpoints loaded on demand.
+type Relationship struct{ r *graph.Relationship }
+
+// WrapRelationships wraps each relationship.
+func WrapRelationships(rs []*graph.Relationship) []*Relationship {
+	out := make([]*Relationship, len(rs))
+	for i, r := range rs {
+		out[i] = &Relationship{r}
+	}
+	return out
+}
+
+func (r *Relationship) Type() string                           { return string(r.r.Type) }
+func (r *Relationship) Lineage() bool                          { return graph.IsLineage(r.r.Type) }
+func (r *Relationship) Provenance() *Provenance                { return &Provenance{r.r.Provenance} }
+func (r *Relationship) Purpose() *string                       { return r.prop("purpose") }
+func (r *Relationship) As() *string                            { return r.prop("as") }
+func (r *Relationship) From(ctx context.Context) (Node, error) { return loadNode(ctx, r.r.From) }
+func (r *Relationship) To(ctx context.Context) (Node, error)   { return loadNode(ctx, r.r.To) }
+
+func (r *Relationship) prop(key string) *string {
+	if s, ok := r.r.Props[key].(string); ok {
+		return &s
+	}
+	return nil
+}
+
+func loadNode(ctx context.Context, id string) (Node, error) {
+	n, err := For(ctx).Node(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return Wrap(n), nil
+}
+
+// Responsibility is a RESPONSIBLE_FOR relationship seen from either end.
+type Responsibility struct{ r *graph.Relationship }
+
+func (x *Responsibility) As() string {
+	if s, ok := x.r.Props["as"].(string); ok {
+		return s
+	}
+	return "RESPONSIBLE"
+}
+func (x *Responsibility) Role(ctx context.Context) (*Role, error) {
+	n, err := loadNode(ctx, x.r.From)
+	if err != nil {
+		return nil, err
+	}
+	role, _ := n.(*Role)
+	return role, nil
+}
+func (x *Responsibility) Node(ctx context.Context) (Node, error) { return loadNode(ctx, x.r.To) }
+func (x *Responsibility) Relationship() *Relationship            { return &Relationship{x.r} }
+
+// Training is a TRAINS relationship seen from either end.
+type Training struct{ r *graph.Relationship }
+
+func (x *Training) Purpose() string {
+	if s, ok := x.r.Props["purpose"].(string); ok {
+		return s
+	}
+	return "TRAINING"
+}
+func (x *Training) Dataset(ctx context.Context) (*Dataset, error) {
+	n, err := loadNode(ctx, x.r.From)
+	if err != nil {
+		return nil, err
+	}
+	d, _ := n.(*Dataset)
+	return d, nil
+}
+func (x *Training) Model(ctx context.Context) (*Model, error) {
+	n, err := loadNode(ctx, x.r.To)
+	if err != nil {
+		return nil, err
+	}
+	m, _ := n.(*Model)
+	return m, nil
+}
+func (x *Training) Relationship() *Relationship { return &Relationship{x.r} }
+
+// Subgraph is the answer to a lineage question.
+type Subgraph struct {
+	Nodes         []Node
+	Relationships []*Relationship
+	Truncated     bool
+}
+
+// Path is a lineage path.
+type Path struct {
+	Nodes         []Node
+	Relationships []*Relationship
+}
+
+// Length is the number of relationships.
+func (p *Path) Length() int { return len(p.Relationships) }
+
+// WrapPath wraps a path.
+func WrapPath(p graph.Path) *Path {
+	return &Path{Nodes: WrapNodes(p.Nodes), Relationships: WrapRelationships(p.Relationships)}
+}
+
+// ImpactResult is the answer to an impact question.
+type ImpactResult struct {
+	Items     []*ImpactItem
+	Truncated bool
+}
+
+// ImpactItem is one reached node.
+type ImpactItem struct {
+	Node     Node
+	Distance int
+	Paths    []*Path
+}
+
+// NodeConnection is a page of nodes.
+type NodeConnection struct {
+	Edges      []*NodeEdge
+	Nodes      []Node
+	PageInfo   *PageInfo
+	TotalCount int
+}
+
+// NodeEdge is a node with its cursor.
+type NodeEdge struct {
+	Cursor string
+	Node   Node
+}
+
+// PageInfo is Relay page information.
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}
+
+// ImportRun is a recorded import run.
+type ImportRun struct{ r *graph.RunRecord }
+
+// WrapRun wraps a run record.
+func WrapRun(r *graph.RunRecord) *ImportRun { return &ImportRun{r} }
+
+func (x *ImportRun) ID() string         { return x.r.ID }
+func (x *ImportRun) Sources() []string  { return orEmpty(x.r.Sources) }
+func (x *ImportRun) User() *string      { return nonEmpty(x.r.User) }
+func (x *ImportRun) StartedAt() string  { return x.r.StartedAt.UTC().Format(time.RFC3339Nano) }
+func (x *ImportRun) FinishedAt() string { return x.r.FinishedAt.UTC().Format(time.RFC3339Nano) }
+func (x *ImportRun) Files() []*ImportedFile {
+	out := make([]*ImportedFile, len(x.r.Files))
+	for i, f := range x.r.Files {
+		out[i] = &ImportedFile{f}
+	}
+	return out
+}
+
+// Counts lists the run's changes, node kinds first, each group sorted by name.
+func (x *ImportRun) Counts() []*ImportCount {
+	var out []*ImportCount
+	if x.r.Summary == nil {
+		return out
+	}
+	for k, c := range x.r.Summary.Nodes {
+		out = append(out, &ImportCount{Name: string(k), Node: true, Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged, Removed: c.Removed})
+	}
+	for t, c := range x.r.Summary.Relationships {
+		out = append(out, &ImportCount{Name: string(t), Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged, Removed: c.Removed})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Node != out[j].Node {
+			return out[i].Node
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func orEmpty(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+// ImportedFile is a file an import run read.
+type ImportedFile struct{ f graph.FileDigest }
+
+func (f *ImportedFile) Path() string   { return f.f.Path }
+func (f *ImportedFile) Sha256() string { return f.f.SHA256 }
+func (f *ImportedFile) Source() string { return f.f.Source }
+func (f *ImportedFile) Format() string { return f.f.Format }
+
+// ImportCount is one row of a run's summary.
+type ImportCount struct {
+	Name                                 string
+	Node                                 bool
+	Created, Updated, Unchanged, Removed int
+}
+
+// Limits are the server's caps on query arguments and shapes.
+type Limits struct {
+	MaxDepth        int
+	MaxPageSize     int
+	MaxResults      int
+	MaxPathsPerItem int
+	MaxComplexity   int
+	MaxQueryDepth   int
+}

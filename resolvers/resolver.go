@@ -1,0 +1,98 @@
+// Package resolvers answers the GraphQL API (schema/*.graphqls) from a graph.Store. Resolvers
+// only check arguments against the server's limits and delegate: each lineage, paths or impact
+// question is one store call (one Cypher query on Neo4j); neighbour fields go through the
+// per-request dataloaders of package model.
+package resolvers
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/resolvers/model"
+)
+
+// Resolver is the root resolver.
+type Resolver struct {
+	Store graph.Store
+	Caps  Limits // the server's caps on arguments
+}
+
+// depth checks a maxDepth argument against the limits.
+func (r *Resolver) depth(maxDepth *int) (int, error) {
+	return bounded("maxDepth", maxDepth, r.Caps.DefaultDepth, r.Caps.MaxDepth)
+}
+
+// bounded returns v, or def when v is nil, checking 1 <= v <= max.
+func bounded(name string, v *int, def, max int) (int, error) {
+	if v == nil {
+		return def, nil
+	}
+	if *v < 1 || *v > max {
+		return 0, badInput("%s must be between 1 and %d (the server's cap), got %d", name, max, *v)
+	}
+	return *v, nil
+}
+
+// nodeFilter converts the GraphQL filter.
+func nodeFilter(f *model.NodeFilter) graph.NodeFilter {
+	if f == nil {
+		return graph.NodeFilter{}
+	}
+	out := graph.NodeFilter{IDs: f.Ids, Kinds: toKinds(f.Kinds), Flags: f.Flags, ThirdParty: f.ThirdParty}
+	if f.Text != nil {
+		out.Text = *f.Text
+	}
+	return out
+}
+
+// toKinds converts NodeKind values; gqlparser has checked them against the schema.
+func toKinds(ks []string) []graph.Kind {
+	if ks == nil {
+		return nil
+	}
+	out := make([]graph.Kind, len(ks))
+	for i, k := range ks {
+		out[i] = graph.Kind(k)
+	}
+	return out
+}
+
+// Cursors are opaque to clients: the id of the page's last node, base64url-encoded with a
+// version prefix so the format can change without old cursors being misread.
+const cursorPrefix = "n1:"
+
+func encodeCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
+}
+
+func decodeCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) {
+		return "", badInput("invalid cursor %q: pass the endCursor or an edge cursor of a previous page", c)
+	}
+	return strings.TrimPrefix(string(b), cursorPrefix), nil
+}
+
+// primeAll lets the relationships of an answer find their endpoints without another store call.
+func primeAll(ctx context.Context, nodes ...[]*graph.Node) {
+	l := model.For(ctx)
+	for _, ns := range nodes {
+		l.Prime(ns...)
+	}
+}
+
+// mustExist returns a NOT_FOUND error for the first of ids that names no node.
+func (r *Resolver) mustExist(ctx context.Context, ids ...string) error {
+	found, err := r.Store.KindsOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, ok := found[id]; !ok {
+			return notFound(id)
+		}
+	}
+	return nil
+}
