@@ -2,7 +2,7 @@
 GO ?= go
 export NEO4J_URI ?= bolt://127.0.0.1:7687
 
-.PHONY: help build test test-unit neo4j-start neo4j-stop fmt vet generate check-generated bench demo
+.PHONY: help build test test-unit neo4j-start neo4j-stop fmt vet generate check-generated bench demo demo-neo4j
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -35,5 +35,18 @@ vet: ## gofmt check and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
 	$(GO) vet ./...
 
-demo: build neo4j-start ## start the local Neo4j and import the sample estate (testdata/estate)
-	NEO4J_URI=$(NEO4J_URI) bin/aimsgraph import testdata/estate
+generate: ## regenerate the GraphQL code from schema/*.graphqls (gqlgen)
+	$(GO) generate ./...
+
+check-generated: generate ## fail when the committed generated code is not what the schema gives
+	@git diff --exit-code -- resolvers || { echo 'generated code is stale: run `make generate` and commit'; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- resolvers)" || { git status --short -- resolvers; echo 'generate left new files: commit them'; exit 1; }
+
+bench: ## benchmarks, each against a baseline in the same run (Neo4j ones need make neo4j-start)
+	$(GO) test -run '^$$' -bench . -benchtime 2x ./graph/...
+
+demo: build ## serve the sample estate on the embedded store: query UI at http://localhost:8080/
+	NEO4J_URI= bin/aimsgraph serve --demo
+
+demo-neo4j: build neo4j-start ## the same on the local Neo4j (make neo4j-stop afterwards)
+	NEO4J_URI=$(NEO4J_URI) bin/aimsgraph serve --demo
