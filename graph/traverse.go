@@ -37,7 +37,7 @@ type ImpactQuery struct {
 	Sources      NodeFilter
 	Targets      []Kind
 	MaxDepth     int
-	Limit        int // at most this many items
+	Limit        int // at most this many items: the nearest, ties by id
 	PathsPerItem int // evidence paths kept per item, one per source, shortest first
 }
 

@@ -49,7 +49,8 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		switch {
 		case errors.As(err, &ue):
 			return withCode(gerr, ue.code, ue.msg)
-		case errors.Is(err, context.DeadlineExceeded):
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+			// The Neo4j driver reports a spent deadline as a connectivity error: ask the context.
 			return withCode(gerr, CodeTimeout, "the query ran out of time; ask for less (lower maxDepth, limit or first)")
 		case errors.Is(err, graph.ErrUnavailable):
 			log.Error("store unavailable", "err", err)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/embedded"
@@ -55,11 +56,15 @@ type api struct {
 func newAPI(t *testing.T, open func(t *testing.T) graph.Store, limits resolvers.Limits) *api {
 	s := open(t)
 	storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
-	cs := &countingStore{Store: s, calls: map[string]int{}}
+	return serve(t, &countingStore{Store: s, calls: map[string]int{}}, limits)
+}
+
+// serve starts a server over store with limits.
+func serve(t *testing.T, store *countingStore, limits resolvers.Limits) *api {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(server.New(cs, limits, log))
+	ts := httptest.NewServer(server.New(store, limits, log))
 	t.Cleanup(ts.Close)
-	return &api{t: t, url: ts.URL, store: cs}
+	return &api{t: t, url: ts.URL, store: store}
 }
 
 type gqlError struct {
@@ -439,6 +444,17 @@ func testErrors(t *testing.T, a *api) {
 			}
 		})
 	}
+	t.Run("timeout", func(t *testing.T) {
+		// The store is asked only once the deadline has passed, so it answers with its own
+		// error for an expired context, which the server must report as TIMEOUT.
+		limits := resolvers.DefaultLimits()
+		limits.Timeout = 50 * time.Millisecond
+		late := &countingStore{Store: lateStore{a.store.Store}, calls: map[string]int{}}
+		r := serve(t, late, limits).query(canonicalQuery, nil)
+		if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != resolvers.CodeTimeout {
+			t.Errorf("a query out of time: %+v, want code TIMEOUT", r.Errors)
+		}
+	})
 	t.Run("unknown id in node is null", func(t *testing.T) {
 		r := a.query(`{ node(id: "no:such") { id } }`, nil)
 		if len(r.Errors) > 0 || r.Data["node"] != nil {
@@ -527,6 +543,14 @@ func testProbes(t *testing.T, a *api) {
 			t.Errorf("GET %s: HTTP %d %q", path, resp.StatusCode, body)
 		}
 	}
+}
+
+// lateStore waits for the request's deadline before it asks the real store.
+type lateStore struct{ graph.Store }
+
+func (l lateStore) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactResult, error) {
+	<-ctx.Done()
+	return l.Store.Impact(ctx, q)
 }
 
 // countingStore counts the read calls a request makes.

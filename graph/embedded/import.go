@@ -21,7 +21,7 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 	s.importMu.Lock()
 	defer s.importMu.Unlock()
 	st := &stage{s: s, run: run, summary: graph.NewImportSummary(run.ID),
-		nodes: map[string]*nodeRec{}, rels: map[string]*relRec{}}
+		nodes: map[string]*nodeRec{}, rels: map[string]*relRec{}, stamps: map[string]string{}}
 	if err := fill(ctx, st); err != nil {
 		return nil, err
 	}
@@ -56,6 +56,16 @@ type stage struct {
 	summary *graph.ImportSummary
 	nodes   map[string]*nodeRec
 	rels    map[string]*relRec
+	stamps  map[string]string // source -> its stamp for this run, one string per source
+}
+
+func (st *stage) stamp(source string) string {
+	s, ok := st.stamps[source]
+	if !ok {
+		s = graph.SeenStamp(source, st.run.ID)
+		st.stamps[source] = s
+	}
+	return s
 }
 
 func (st *stage) node(id string) *nodeRec {
@@ -94,7 +104,7 @@ func (st *stage) restate(old *entity, props map[string]any, source, file string,
 			}
 		}
 	}
-	e.Seen = append(e.Seen, graph.SeenStamp(source, st.run.ID))
+	e.Seen = append(e.Seen, st.stamp(source))
 	return e, c
 }
 
@@ -130,7 +140,7 @@ func (st *stage) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 			old = &o.entity
 		}
 		e, c := st.restate(old, r.Props, r.Source, r.File, r.Line)
-		st.rels[key] = &relRec{Type: r.Type, From: r.From, To: r.To, entity: e, key: key}
+		st.rels[key] = &relRec{Type: r.Type, From: r.From, To: r.To, entity: e, key: key, lineage: graph.IsLineage(r.Type)}
 		st.summary.AddRelationships(r.Type, c)
 	}
 	return ctx.Err()
@@ -139,7 +149,7 @@ func (st *stage) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 // unstated tells whether source stated e before this run but not in it, and returns e's stamps
 // without that source's.
 func (st *stage) unstated(e *entity, source string) ([]string, bool) {
-	prefix, stamp := graph.SeenPrefix(source), graph.SeenStamp(source, st.run.ID)
+	prefix, stamp := graph.SeenPrefix(source), st.stamp(source)
 	if slices.Contains(e.Seen, stamp) || !slices.ContainsFunc(e.Seen, func(s string) bool { return strings.HasPrefix(s, prefix) }) {
 		return nil, false
 	}
@@ -231,6 +241,8 @@ func (st *stage) allNodes() []*nodeRec {
 func (st *stage) commit(run *graph.RunRecord) error {
 	return st.s.db.Update(func(tx *bolt.Tx) error {
 		nb, rb := tx.Bucket(bucketNodes), tx.Bucket(bucketRels)
+		// Keys go in sorted, so pages can be filled rather than split in half.
+		nb.FillPercent, rb.FillPercent = 0.9, 0.9
 		for _, id := range sortedKeys(st.nodes) {
 			if err := put(nb, id, st.nodes[id]); err != nil {
 				return err

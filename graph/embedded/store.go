@@ -78,6 +78,7 @@ type relRec struct {
 	entity
 	key      string
 	from, to *nodeRec // not persisted
+	lineage  bool     // graph.IsLineage(Type), kept for the traversals' inner loop
 }
 
 func relKey(from string, t graph.RelType, to, keyValue string) string {
@@ -116,6 +117,16 @@ func (s *Store) load() error {
 	s.nodes = map[string]*nodeRec{}
 	s.rels = map[string]*relRec{}
 	s.runs = map[string]*graph.RunRecord{}
+	// Most strings repeat across records (run ids, stamps, file names, enum values): one copy
+	// each keeps a large graph's memory near what its distinct content needs.
+	strs := map[string]string{}
+	intern := func(v string) string {
+		if x, ok := strs[v]; ok {
+			return x
+		}
+		strs[v] = v
+		return v
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketNodes, bucketRels, bucketRuns} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -127,6 +138,8 @@ func (s *Store) load() error {
 			if err := decode(v, n); err != nil {
 				return fmt.Errorf("node %q: %w", k, err)
 			}
+			n.Kind = graph.Kind(intern(string(n.Kind)))
+			n.entity.intern(intern)
 			s.nodes[n.ID] = n
 			return nil
 		}); err != nil {
@@ -143,6 +156,9 @@ func (s *Store) load() error {
 				return fmt.Errorf("relationship %q: endpoint missing", k)
 			}
 			r.from, r.to = from, to
+			r.From, r.To, r.Type = from.ID, to.ID, graph.RelType(intern(string(r.Type)))
+			r.lineage = graph.IsLineage(r.Type)
+			r.entity.intern(intern)
 			s.rels[r.key] = r
 			from.out = append(from.out, r)
 			to.in = append(to.in, r)
@@ -164,6 +180,19 @@ func (s *Store) load() error {
 	}
 	s.reindex()
 	return nil
+}
+
+// intern replaces e's repeated strings by shared copies.
+func (e *entity) intern(intern func(string) string) {
+	e.FirstRun, e.LastRun, e.File = intern(e.FirstRun), intern(e.LastRun), intern(e.File)
+	for i, stamp := range e.Seen {
+		e.Seen[i] = intern(stamp)
+	}
+	for k, v := range e.Props {
+		if s, ok := v.(string); ok && len(s) <= 32 { // enum values and short codes repeat; prose does not
+			e.Props[k] = intern(s)
+		}
+	}
 }
 
 // reindex rebuilds the sorted id lists after nodes were added or removed.

@@ -16,14 +16,14 @@ import (
 func step(n *nodeRec, dir graph.Direction, visit func(r *relRec, next *nodeRec)) {
 	if dir == graph.Out {
 		for _, r := range n.out {
-			if graph.IsLineage(r.Type) {
+			if r.lineage {
 				visit(r, r.to)
 			}
 		}
 		return
 	}
 	for _, r := range n.in {
-		if graph.IsLineage(r.Type) {
+		if r.lineage {
 			visit(r, r.from)
 		}
 	}
@@ -185,48 +185,57 @@ func (s *Store) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactR
 			frontier = append(frontier, n)
 		}
 	}
-	type arrival struct {
-		node *nodeRec
-		l    label
-	}
 	for d := 1; d <= max(1, q.MaxDepth) && len(frontier) > 0; d++ {
-		var arrivals []arrival
+		var next []*nodeRec
 		for _, n := range frontier {
+			// The labels n got at the last level go one edge further; one scan of n's edges
+			// carries them all.
+			var fresh []label
 			for _, l := range labels[n] {
-				if l.dist != d-1 {
-					continue
+				if l.dist == d-1 {
+					fresh = append(fresh, l)
 				}
-				step(n, graph.Out, func(r *relRec, m *nodeRec) {
-					arrivals = append(arrivals, arrival{m, label{src: l.src, dist: d, parent: r}})
-				})
 			}
+			step(n, graph.Out, func(r *relRec, m *nodeRec) {
+				ls := labels[m]
+				for _, l := range fresh {
+					if len(ls) >= k || slices.ContainsFunc(ls, func(x label) bool { return x.src == l.src }) {
+						continue
+					}
+					if len(ls) == 0 || ls[len(ls)-1].dist < d {
+						next = append(next, m) // m's first label of this level: expand it next
+					}
+					ls = append(ls, label{src: l.src, dist: d, parent: r})
+				}
+				labels[m] = ls
+			})
 		}
-		frontier = frontier[:0]
-		for _, a := range arrivals {
-			ls := labels[a.node]
-			if len(ls) >= k || slices.ContainsFunc(ls, func(x label) bool { return x.src == a.l.src }) {
-				continue
-			}
-			labels[a.node] = append(ls, a.l)
-			if len(ls) == 0 || ls[len(ls)-1].dist < d {
-				frontier = append(frontier, a.node)
-			}
-		}
+		frontier = next
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
-	// A source does not impact itself through a cycle: only other sources count for it.
+	// A source does not impact itself through a cycle: only other sources count for it. A
+	// target's distance is its nearest other source's.
+	dist := map[*nodeRec]int{}
 	var targets []*nodeRec
 	for n, ls := range labels {
 		if len(q.Targets) > 0 && !slices.Contains(q.Targets, n.Kind) {
 			continue
 		}
-		if slices.ContainsFunc(ls, func(l label) bool { return l.src != n }) {
+		if i := slices.IndexFunc(ls, func(l label) bool { return l.src != n }); i >= 0 {
+			dist[n] = ls[i].dist
 			targets = append(targets, n)
 		}
 	}
-	sort.Slice(targets, func(i, j int) bool { return targets[i].ID < targets[j].ID })
+	// Nearest first, then by id; Limit keeps the nearest.
+	sort.Slice(targets, func(i, j int) bool {
+		a, b := targets[i], targets[j]
+		if dist[a] != dist[b] {
+			return dist[a] < dist[b]
+		}
+		return a.ID < b.ID
+	})
 	res := &graph.ImpactResult{}
 	if len(targets) > q.Limit {
 		targets, res.Truncated = targets[:q.Limit], true
@@ -251,18 +260,13 @@ func (s *Store) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactR
 		return toPath(nodes, rels)
 	}
 	for _, t := range targets {
-		item := graph.ImpactItem{Node: t.toNode(), Distance: -1}
+		item := graph.ImpactItem{Node: t.toNode(), Distance: dist[t]}
 		for _, l := range labels[t] {
-			if l.src == t || len(item.Paths) == perItem {
-				continue
+			if l.src != t && len(item.Paths) < perItem {
+				item.Paths = append(item.Paths, pathFrom(t, l.src))
 			}
-			if item.Distance < 0 {
-				item.Distance = l.dist
-			}
-			item.Paths = append(item.Paths, pathFrom(t, l.src))
 		}
 		res.Items = append(res.Items, item)
 	}
-	sort.SliceStable(res.Items, func(i, j int) bool { return res.Items[i].Distance < res.Items[j].Distance })
 	return res, nil
 }

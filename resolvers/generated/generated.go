@@ -2484,8 +2484,9 @@ extend type Query {
   Nodes of the ` + "`" + `targets` + "`" + ` kinds (default DECISION) downstream of any node matching ` + "`" + `sources` + "`" + `,
   within ` + "`" + `maxDepth` + "`" + ` lineage edges (default 10, capped by the server). Each item has its distance
   from the nearest source and evidence paths (up to ` + "`" + `pathsPerItem` + "`" + `, default 3, one per source),
-  each edge with its provenance. Items are ordered by distance, then id. A source does not impact
-  itself through a cycle.
+  each edge with its provenance. Items are ordered by distance, then id; ` + "`" + `limit` + "`" + ` (default and cap:
+  see ` + "`" + `limits` + "`" + `) keeps the nearest and sets ` + "`" + `truncated` + "`" + `. A source does not impact itself through a
+  cycle.
 
   The canonical question, which decisions depend on a third-party dataset flagged for privacy:
   ` + "`" + `impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}, targets: [DECISION])` + "`" + `.
