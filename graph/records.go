@@ -18,6 +18,10 @@ type NodeRecord struct {
 	Source string
 	File   string
 	Line   int
+	// Stub marks a node the source only names, as the end of a relationship (a card's
+	// base_model, a BOM's supplier): it is created with Props when absent, and otherwise left
+	// as other sources describe it, with this source added to its stamps.
+	Stub bool
 }
 
 // RelRecord is a relationship as one source states it.

@@ -17,6 +17,16 @@ type decoder struct {
 	probs  *problems
 	node   func(graph.NodeRecord)
 	rel    func(graph.RelRecord, string) // the record and the field that stated it
+	// sourceOf names the source of an external document from its subject, unless the user
+	// named it (--source); nil for native files, whose source is in the file or its name.
+	sourceOf func(subject string) string
+}
+
+// setSource sets an external document's source from what it describes.
+func (d *decoder) setSource(subject string) {
+	if d.sourceOf != nil {
+		d.source = d.sourceOf(subject)
+	}
 }
 
 func (d *decoder) problem(line int, field, format string, args ...any) {

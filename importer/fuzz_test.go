@@ -11,12 +11,18 @@ import (
 )
 
 // decodeBytes runs a whole file's bytes through reading and decoding, as an import would.
-func decodeBytes(t *testing.T, name string, data []byte) {
+func decodeBytes(t *testing.T, name string, data []byte) { decodeAs(t, name, "", data) }
+
+// decodeAs is decodeBytes with the format given (one of the external formats) or told by name.
+func decodeAs(t *testing.T, name, format string, data []byte) {
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f := &inputFile{path: path, format: formatOf(path)}
+	if format != "" {
+		f.format = format
+	}
 	if f.format == FormatCSV {
 		f.section = "relationships"
 		if bytes.HasPrefix(data, []byte("id")) {
@@ -74,4 +80,48 @@ func FuzzJSON(f *testing.F) {
 func FuzzCSV(f *testing.F) {
 	seeds(f, "estate-csv", filepath.Join("invalid", "csv"))
 	f.Fuzz(func(t *testing.T, data []byte) { decodeBytes(t, "in.csv", data) })
+}
+
+// seedFiles adds files under the repository's testdata and the shared corpus as seeds.
+func seedFiles(f *testing.F, paths ...string) {
+	for _, p := range paths {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+}
+
+func FuzzCycloneDX(f *testing.F) {
+	seedFiles(f, testdata("bom", "lineage", "credit-scorer.cdx.json"), testdata("bom", "identity", "bert.cdx.json"),
+		corpusFile("cyclonedx-specification/1.6/valid-machine-learning-1.6.json"),
+		corpusFile("cyclonedx-bom-examples/MLBOM/Model/OpenSource/bom.json"))
+	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "bom.json", FormatCycloneDX, data) })
+}
+
+func FuzzSPDX(f *testing.F) {
+	seedFiles(f, testdata("bom", "identity", "bert.spdx3.json"),
+		corpusFile("spdx-examples/ai/example01/spdx3.0/simplehtr-example.json"),
+		corpusFile("aibom-goldenset/aibom-generator/spdx/google-bert_bert-base-uncased_spdx_3_0_1.json"))
+	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "doc.spdx3.json", FormatSPDX, data) })
+}
+
+func FuzzCard(f *testing.F) {
+	seedFiles(f, testdata("bom", "chain", "models--acme--mid", "README.md"),
+		corpusFile("leliuga-cohere-configurations/models/zephyr-7B-beta/README.md"),
+		corpusFile("huggingface_hub/sample_invalid_card_data.md"), corpusFile("huggingface_hub/sample_windows_line_breaks.md"))
+	f.Add([]byte("---\nbase_model: [a/b, c/d]\ndatasets: x\n---\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "README.md", FormatCard, data) })
+}
+
+// corpusFile names a file of the shared corpus of real-world examples (../shared/corpus from the
+// repository root, or $AIMSGRAPH_CORPUS).
+func corpusFile(rel string) string {
+	return filepath.Join(corpusDir(), filepath.FromSlash(rel))
+}
+
+func corpusDir() string {
+	if d := os.Getenv("AIMSGRAPH_CORPUS"); d != "" {
+		return d
+	}
+	return testdata("..", "..", "shared", "corpus")
 }

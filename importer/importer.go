@@ -30,6 +30,9 @@ type Options struct {
 	Progress func(records int)
 	// Total, when set, is told how many records the run will write, once validation is done.
 	Total func(records int)
+	// Format, when set, reads every file as this format instead of telling it from the content:
+	// "native", or one of FormatCycloneDX, FormatSPDX, FormatCard.
+	Format string
 }
 
 // DefaultBatchSize is the number of records written per round trip.
@@ -46,6 +49,7 @@ const (
 type inputFile struct {
 	path    string // as the user named it, for messages
 	format  string
+	why     string // FormatUnknown: why the content is not recognised
 	section string // CSV: the section the file name says (datasets, relationships, ...)
 	source  string // resolved source name (a YAML document may override it)
 	sha256  string
@@ -62,7 +66,7 @@ func Collect(paths []string) (files []string, skipped []string, err error) {
 		}
 		if !st.IsDir() {
 			if formatOf(p) == "" {
-				return nil, nil, fmt.Errorf("%s: unsupported file type; aimsgraph reads .yaml, .yml, .json and .csv", p)
+				return nil, nil, fmt.Errorf("%s: unsupported file type; aimsgraph reads .yaml, .yml, .json, .csv and .md (model and dataset cards)", p)
 			}
 			files = append(files, p)
 			continue
@@ -100,6 +104,8 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// formatOf tells a file's format by its extension alone: the candidates a folder walk picks up.
+// detect refines it from the content.
 func formatOf(path string) string {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
@@ -108,6 +114,8 @@ func formatOf(path string) string {
 		return FormatJSON
 	case ".csv":
 		return FormatCSV
+	case ".md":
+		return FormatCard
 	}
 	return ""
 }
@@ -138,7 +146,11 @@ type Importer struct {
 // Validate reports every problem in the files, checking references against the store as well
 // when there is one. It writes nothing, and returns how many files it read.
 func (im *Importer) Validate(ctx context.Context, paths []string) (files int, err error) {
-	p, probs, err := im.plan(ctx, paths)
+	in, err := im.resolve(paths)
+	if err != nil {
+		return 0, err
+	}
+	p, probs, err := im.plan(ctx, in)
 	if err != nil {
 		return 0, err
 	}
@@ -154,8 +166,17 @@ func (im *Importer) Import(ctx context.Context, paths []string) (*graph.ImportSu
 	if im.Store == nil {
 		return nil, fmt.Errorf("import needs a store")
 	}
+	in, err := im.resolve(paths)
+	if err != nil {
+		return nil, err
+	}
+	return im.importFiles(ctx, in)
+}
+
+// importFiles is one import run over files whose format is known.
+func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.ImportSummary, error) {
 	started := time.Now().UTC()
-	p, probs, err := im.plan(ctx, paths)
+	p, probs, err := im.plan(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -205,18 +226,15 @@ func (im *Importer) batchSize() int {
 
 // plan is the first pass: parse and check every record, learn every id and its kind. Problems
 // in the input are returned in probs; err is for failures to read at all.
-func (im *Importer) plan(ctx context.Context, paths []string) (*plan, *problems, error) {
-	names, _, err := Collect(paths)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(names) == 0 {
-		return nil, nil, fmt.Errorf("no .yaml, .yml, .json or .csv files found in %s", strings.Join(paths, ", "))
-	}
+func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *problems, error) {
 	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}}
 	var probs problems
-	for _, name := range names {
-		f := &inputFile{path: name, format: formatOf(name)}
+	for _, f := range files {
+		name := f.path
+		if f.format == FormatUnknown {
+			probs.add(name, 0, "", "%s", f.why)
+			continue
+		}
 		if f.format == FormatCSV {
 			f.section = strings.TrimSuffix(strings.ToLower(filepath.Base(name)), ".csv")
 			if _, ok := graph.KindOfSection(f.section); !ok && f.section != "relationships" {
@@ -322,6 +340,20 @@ func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRe
 		data, err := io.ReadAll(r)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.path, err)
+		}
+		if external(f.format) {
+			if im.Opts.Source == "" {
+				d.sourceOf = func(subject string) string { return documentSourceFor(f, subject) }
+			}
+			switch f.format {
+			case FormatCycloneDX:
+				d.cyclonedx(data)
+			case FormatSPDX:
+				d.spdx(data)
+			case FormatCard:
+				d.card(data)
+			}
+			break
 		}
 		var docs []value
 		if f.format == FormatJSON || (len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '{') {

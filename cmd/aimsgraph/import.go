@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -55,6 +56,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&opts.Prune, "prune", false, "make the graph match the source: remove what it stated before and no longer states")
 	fs.StringVar(&opts.Source, "source", "", "name of the system of record for every file (default: the file's `source:` or its name)")
 	fs.IntVar(&opts.BatchSize, "batch-size", importer.DefaultBatchSize, "records written per round trip")
+	fs.StringVar(&opts.Format, "format", "", "read every file as this format instead of telling it from the content: "+strings.Join(importer.Formats, ", "))
 	sf.register(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
@@ -79,15 +81,81 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		opts.Progress = func(n int) { _ = bar.Add(n) }
 	}
 	im := &importer.Importer{Store: store, Opts: opts}
-	summary, err := im.Import(ctx, paths)
+	outcomes, err := im.ImportEach(ctx, paths)
 	if bar != nil {
 		_ = bar.Finish()
 	}
 	if err != nil {
 		return err
 	}
-	printSummary(stdout, summary)
+	if len(outcomes) == 1 && !outcomes[0].External() {
+		// Native files only: one run, reported as a whole.
+		if outcomes[0].Err != nil {
+			return outcomes[0].Err
+		}
+		printSummary(stdout, outcomes[0].Summary)
+		return nil
+	}
+	return printOutcomes(stdout, stderr, outcomes)
+}
+
+// printOutcomes reports each run of a mixed import: imported with its counts, or rejected with
+// its problems. Any rejection makes the command fail (exit 1) after the others landed.
+func printOutcomes(stdout, stderr io.Writer, outcomes []importer.FileOutcome) error {
+	rejected := 0
+	for _, o := range outcomes {
+		what := strings.Join(o.Files, ", ")
+		if len(o.Files) > 3 {
+			what = fmt.Sprintf("%s and %d more native files", strings.Join(o.Files[:2], ", "), len(o.Files)-2)
+		}
+		format := strings.Join(uniq(o.Formats), ", ")
+		if o.Err != nil {
+			rejected++
+			var ve *importer.ValidationError
+			if errors.As(o.Err, &ve) {
+				n := len(ve.Problems) + ve.Dropped
+				fmt.Fprintf(stdout, "rejected  %s (%s): %d %s, nothing written\n", what, format, n, plural(n, "problem", "problems"))
+				for _, p := range ve.Problems {
+					fmt.Fprintf(stdout, "    %s\n", p)
+				}
+			} else {
+				fmt.Fprintf(stdout, "rejected  %s (%s): %v\n", what, format, o.Err)
+			}
+			continue
+		}
+		nodes, rels := o.Summary.Total()
+		verb := "imported"
+		if o.Summary.DryRun {
+			verb = "checked "
+		}
+		fmt.Fprintf(stdout, "%s  %s (%s): nodes %s; relationships %s; run %s\n", verb, what, format, countText(nodes), countText(rels), o.Summary.RunID)
+	}
+	fmt.Fprintf(stdout, "%d %s imported, %d rejected\n", len(outcomes)-rejected, plural(len(outcomes)-rejected, "run", "runs"), rejected)
+	if rejected > 0 {
+		return &partialError{rejected}
+	}
 	return nil
+}
+
+// partialError says some runs of a mixed import were rejected (already reported file by file).
+type partialError struct{ rejected int }
+
+func (e *partialError) Error() string {
+	return fmt.Sprintf("%d %s rejected", e.rejected, plural(e.rejected, "file was", "files were"))
+}
+
+func countText(c graph.Counts) string {
+	return fmt.Sprintf("%d created, %d updated, %d unchanged, %d removed", c.Created, c.Updated, c.Unchanged, c.Removed)
+}
+
+func uniq(l []string) []string {
+	var out []string
+	for _, s := range l {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -174,6 +242,9 @@ func report(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, ve.Error())
 		n := len(ve.Problems) + ve.Dropped
 		fmt.Fprintf(stderr, "%d %s; nothing was written\n", n, plural(n, "problem", "problems"))
+		return exitInvalid
+	case errors.As(err, new(*partialError)):
+		fmt.Fprintf(stderr, "aimsgraph: %v\n", err)
 		return exitInvalid
 	case errors.Is(err, graph.ErrUnavailable):
 		fmt.Fprintf(stderr, "aimsgraph: %s\n", strings.TrimPrefix(err.Error(), graph.ErrUnavailable.Error()+": "))

@@ -115,10 +115,16 @@ func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			return fmt.Errorf("unknown kind %q", n.Kind)
 		}
 		var old *entity
-		if o := st.node(n.ID); o != nil {
+		o := st.node(n.ID)
+		if o != nil {
 			old = &o.entity
 		}
 		e, c := st.restate(old, n.Props, n.Source, n.File, n.Line)
+		if n.Stub && old != nil { // only named: keep what the graph says, add the stamp
+			kept := *old
+			kept.Seen, kept.LastRun = e.Seen, e.LastRun
+			e, c = kept, graph.Counts{Unchanged: 1}
+		}
 		st.nodes[n.ID] = &nodeRec{ID: n.ID, Kind: n.Kind, entity: e}
 		st.summary.AddNodes(n.Kind, c)
 	}

@@ -81,33 +81,53 @@ func storedProps(domain map[string]any, file string, line int) map[string]any {
 	return props
 }
 
+// stubProvenance is provenanceSet for stubs: the domain properties are set only on creation.
+const stubProvenance = `
+WITH x, row, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst, x._stubCreated AS created
+REMOVE x._stubCreated
+SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
+    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
+RETURN count(*) AS total,
+       sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
+       sum(CASE WHEN created THEN 0 ELSE 1 END) AS unchanged`
+
+type kindGroup struct {
+	kind graph.Kind
+	stub bool
+}
+
 func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error {
-	byKind := map[graph.Kind][]any{}
-	var order []graph.Kind
+	byKind := map[kindGroup][]any{}
+	var order []kindGroup
 	for _, n := range nodes {
 		props := storedProps(n.Props, n.File, n.Line)
 		props["id"] = n.ID
 		props["kind"] = string(n.Kind)
-		if _, ok := byKind[n.Kind]; !ok {
-			order = append(order, n.Kind)
+		g := kindGroup{n.Kind, n.Stub}
+		if _, ok := byKind[g]; !ok {
+			order = append(order, g)
 		}
-		byKind[n.Kind] = append(byKind[n.Kind], map[string]any{
+		byKind[g] = append(byKind[g], map[string]any{
 			"id": n.ID, "props": props,
 			"prefix": graph.SeenPrefix(n.Source), "stamp": graph.SeenStamp(n.Source, w.run.ID),
 		})
 	}
-	for _, k := range order {
-		info, ok := graph.KindOf(k)
+	for _, g := range order {
+		info, ok := graph.KindOf(g.kind)
 		if !ok {
-			return fmt.Errorf("unknown kind %q", k)
+			return fmt.Errorf("unknown kind %q", g.kind)
 		}
 		// The label comes from the fixed kind table, never from input.
 		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) SET x:` + info.Label + captureOld + provenanceSet
-		c, err := w.write(ctx, q, byKind[k])
+		if g.stub {
+			q = `UNWIND $rows AS row MERGE (x:Node {id: row.id}) ON CREATE SET x = row.props, x._stubCreated = true
+SET x:` + info.Label + stubProvenance
+		}
+		c, err := w.write(ctx, q, byKind[g])
 		if err != nil {
 			return err
 		}
-		w.summary.AddNodes(k, c)
+		w.summary.AddNodes(g.kind, c)
 	}
 	return nil
 }

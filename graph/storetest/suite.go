@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ReferencesResolveAgainstGraph", func(t *testing.T) { testGraphReferences(t, open(t)) })
 	t.Run("Provenance", func(t *testing.T) { testProvenance(t, open(t)) })
 	t.Run("FindNodesFilters", func(t *testing.T) { testFindNodes(t, open(t)) })
+	t.Run("StubsDoNotOverwrite", func(t *testing.T) { testStubs(t, open(t)) })
 }
 
 // Testdata returns the path of a folder or file under the repository's testdata/.
@@ -569,5 +570,40 @@ func testFindNodes(t *testing.T, s graph.Store) {
 	}
 	if len(all) != len(Take(t, s).Nodes) || !sort.StringsAreSorted(all) {
 		t.Errorf("paging gave %d ids (sorted: %v)", len(all), sort.StringsAreSorted(all))
+	}
+}
+
+// testStubs: a stub names a node without describing it: it creates the node when absent and
+// otherwise leaves its properties to the sources that describe it, adding only its stamp.
+func testStubs(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	Import(t, s, importer.Options{}, Testdata(t, "estate"))
+	before := node(t, s, "ds:bureau-feed")
+	run := graph.ImportRun{ID: "run-stubs", Sources: []string{"cards"}}
+	sum, err := s.Import(ctx, run, func(ctx context.Context, w graph.Writer) error {
+		return w.WriteNodes(ctx, []graph.NodeRecord{
+			{ID: "ds:bureau-feed", Kind: graph.Dataset, Props: map[string]any{"name": "bureau feed (named by a card)"}, Source: "cards", File: "card.md", Line: 3, Stub: true},
+			{ID: "mdl:hf:org/base", Kind: graph.Model, Props: map[string]any{"name": "org/base"}, Source: "cards", File: "card.md", Line: 4, Stub: true},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sum.Nodes[graph.Dataset]; c == nil || c.Unchanged != 1 {
+		t.Errorf("stub of an existing dataset counted %+v, want unchanged", c)
+	}
+	if c := sum.Nodes[graph.Model]; c == nil || c.Created != 1 {
+		t.Errorf("stub of a new model counted %+v, want created", c)
+	}
+	after := node(t, s, "ds:bureau-feed")
+	if !reflect.DeepEqual(before.Props, after.Props) {
+		t.Errorf("a stub changed the properties:\n%v\n%v", before.Props, after.Props)
+	}
+	if !reflect.DeepEqual(after.Provenance.Sources, []string{"ai-register", "cards"}) || after.Provenance.File != before.Provenance.File {
+		t.Errorf("provenance after a stub: %+v (before %+v)", after.Provenance, before.Provenance)
+	}
+	created := node(t, s, "mdl:hf:org/base")
+	if created == nil || created.Props["name"] != "org/base" || created.Provenance.File != "card.md" {
+		t.Errorf("stub did not create the model: %+v", created)
 	}
 }
