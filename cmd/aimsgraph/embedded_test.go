@@ -149,3 +149,37 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCLIImportDocuments: BOMs, SPDX documents and cards are told from their content, each
+// imported as a run of its own with a line per file; a broken one is rejected with its file and
+// line while the others land, and the command then exits 1.
+func TestCLIImportDocuments(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	t.Setenv("AIMSGRAPH_DATA", t.TempDir())
+	code, stdout, stderr := runCLI(t, "import", storetest.Testdata(t, "bom"))
+	if code != exitOK || !strings.Contains(stdout, "8 runs imported, 0 rejected") ||
+		!regexpMatch(t, `(?m)^imported  \S+credit-scorer\.cdx\.json \(cyclonedx\): nodes 8 created`, stdout) ||
+		!regexpMatch(t, `(?m)^imported  \S+bert\.spdx3\.json \(spdx3\)`, stdout) ||
+		!regexpMatch(t, `(?m)^imported  \S+decisions\.yaml \(yaml\)`, stdout) {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.cdx.json")
+	if err := os.WriteFile(broken, []byte("{\n  \"bomFormat\": \"CycloneDX\",\n  \"components\": [,]\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	card, _ := os.ReadFile(storetest.Testdata(t, "bom", "chain", "models--acme--base", "README.md"))
+	if err := os.MkdirAll(filepath.Join(dir, "models--acme--solo"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "models--acme--solo", "README.md"), card, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI(t, "import", dir)
+	if code != exitInvalid || !strings.Contains(stdout, "rejected  "+broken+" (cyclonedx): 1 problem, nothing written") ||
+		!strings.Contains(stdout, broken+":3: invalid JSON") || !strings.Contains(stdout, "1 run imported, 1 rejected") ||
+		!strings.Contains(stderr, "1 file was rejected") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
