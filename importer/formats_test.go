@@ -14,6 +14,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph/embedded"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
+	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
 )
 
 // The external formats are tested on the real documents of the shared corpus (read in place,
@@ -40,6 +41,13 @@ func emptyStore(t *testing.T) graph.Store {
 	}
 	t.Cleanup(func() { _ = s.Close(context.Background()) })
 	return s
+}
+
+// onEachStore runs test on an empty embedded store and on an empty Neo4j (skipped without one,
+// failed without one in CI): the document mappings must give the same graph on both.
+func onEachStore(t *testing.T, test func(t *testing.T, s graph.Store)) {
+	t.Run("embedded", func(t *testing.T) { test(t, emptyStore(t)) })
+	t.Run("neo4j", func(t *testing.T) { test(t, neo4jtest.Fresh(t)) })
 }
 
 func importEach(t *testing.T, s graph.Store, paths ...string) []importer.FileOutcome {
@@ -192,8 +200,9 @@ func TestSPDXSimpleHTR(t *testing.T) {
 
 // TestCardChain: base_model, card by card, gives BASE_OF edges in order, whatever the order of
 // import; a base named before its own card is described by it later without losing edges.
-func TestCardChain(t *testing.T) {
-	s := emptyStore(t)
+func TestCardChain(t *testing.T) { onEachStore(t, testCardChain) }
+
+func testCardChain(t *testing.T, s graph.Store) {
 	dir := storetest.Testdata(t, "bom", "chain")
 	// Top first: it names acme/mid, which its own card describes afterwards.
 	for _, card := range []string{"models--acme--top", "models--acme--mid", "models--acme--base"} {
@@ -225,8 +234,9 @@ func TestCardChain(t *testing.T) {
 
 // TestIdentityAcrossFormats: a CycloneDX BOM, an SPDX document and a model card of the same
 // Hugging Face model meet in one node with the three documents as its sources.
-func TestIdentityAcrossFormats(t *testing.T) {
-	s := emptyStore(t)
+func TestIdentityAcrossFormats(t *testing.T) { onEachStore(t, testIdentityAcrossFormats) }
+
+func testIdentityAcrossFormats(t *testing.T, s graph.Store) {
 	for _, o := range importEach(t, s, storetest.Testdata(t, "bom", "identity")) {
 		if o.Err != nil {
 			t.Fatal(o.Err)
@@ -256,8 +266,9 @@ func TestIdentityAcrossFormats(t *testing.T) {
 // third-party dataset that only a CycloneDX BOM describes (sensitiveData gives PRIVACY, the
 // supplier makes it third-party), through the model the BOM says it trains and the service
 // the BOM says uses the model.
-func TestCanonicalThroughBOM(t *testing.T) {
-	s := emptyStore(t)
+func TestCanonicalThroughBOM(t *testing.T) { onEachStore(t, testCanonicalThroughBOM) }
+
+func testCanonicalThroughBOM(t *testing.T, s graph.Store) {
 	for _, o := range importEach(t, s, storetest.Testdata(t, "bom", "lineage")) {
 		if o.Err != nil {
 			t.Fatalf("%v: %v", o.Files, o.Err)
