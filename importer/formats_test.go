@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/aimsgraph/aimsgraph/graph"
-	"github.com/aimsgraph/aimsgraph/graph/embedded"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
+	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
 )
 
@@ -33,15 +33,7 @@ func corpus(t *testing.T, rel string) string {
 	return path
 }
 
-func emptyStore(t *testing.T) graph.Store {
-	t.Helper()
-	s, err := embedded.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(context.Background()) })
-	return s
-}
+func emptyStore(t *testing.T) graph.Store { return embeddedtest.Fresh(t) }
 
 // onEachStore runs test on an empty embedded store and on an empty Neo4j (skipped without one,
 // failed without one in CI): the document mappings must give the same graph on both.

@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
-	"github.com/aimsgraph/aimsgraph/graph/embedded"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
+	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
 	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/schema"
@@ -35,14 +35,7 @@ type stores struct {
 }
 
 var allStores = []stores{
-	{"embedded", func(t *testing.T) graph.Store {
-		s, err := embedded.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close(context.Background()) })
-		return s
-	}},
+	{"embedded", func(t *testing.T) graph.Store { return embeddedtest.Fresh(t) }},
 	{"neo4j", func(t *testing.T) graph.Store { return neo4jtest.Fresh(t) }},
 }
 

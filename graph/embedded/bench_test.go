@@ -1,22 +1,14 @@
 package embedded_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/aimsgraph/aimsgraph/graph"
-	"github.com/aimsgraph/aimsgraph/graph/embedded"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
+	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 )
 
-func fresh(b *testing.B) graph.Store {
-	s, err := embedded.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = s.Close(context.Background()) })
-	return s
-}
+func fresh(b *testing.B) graph.Store { return embeddedtest.Fresh(b) }
 
 // BenchmarkImport: go test ./graph/embedded -run '^$' -bench Import -benchtime 2x
 func BenchmarkImport(b *testing.B) { storetest.BenchImport(b, fresh, 2_000, 20_000, 200_000) }

@@ -11,18 +11,11 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph/embedded"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
+	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 )
 
 // open returns a store in a fresh directory, closed when the test ends.
-func open(t *testing.T) graph.Store {
-	t.Helper()
-	s, err := embedded.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(context.Background()) })
-	return s
-}
+func open(t *testing.T) graph.Store { return embeddedtest.Fresh(t) }
 
 func TestConformance(t *testing.T) { storetest.Run(t, open) }
 
