@@ -23,6 +23,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
 	"github.com/aimsgraph/aimsgraph/resolvers"
+	"github.com/aimsgraph/aimsgraph/resolvers/model"
 	"github.com/aimsgraph/aimsgraph/schema"
 	"github.com/aimsgraph/aimsgraph/server"
 )
@@ -124,6 +125,9 @@ func ids(v any, path ...any) []string {
 }
 
 func TestAPI(t *testing.T) {
+	// Batches must not split because the race detector slows goroutines down: the round-trip
+	// test counts store calls, which is what batching saves, not how fast a machine is.
+	model.BatchWait = 50 * time.Millisecond
 	for _, st := range allStores {
 		t.Run(st.name, func(t *testing.T) {
 			a := newAPI(t, st.open, resolvers.DefaultLimits())

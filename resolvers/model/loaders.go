@@ -26,10 +26,15 @@ type Loaders struct {
 // ErrNotFound is what a loader returns for an id the store does not have.
 var ErrNotFound = errors.New("not found")
 
+// BatchWait is how long a loader waits for more keys before it asks the store. Resolvers of a
+// list run concurrently and enqueue within microseconds; tests under the race detector on a
+// loaded machine raise it so batching does not depend on the machine's speed.
+var BatchWait = 2 * time.Millisecond
+
 // NewLoaders returns fresh loaders over store; make one per request, so nothing is cached
 // across requests.
 func NewLoaders(store graph.Store) *Loaders {
-	wait := dataloadgen.WithWait(time.Millisecond)
+	wait := dataloadgen.WithWait(BatchWait)
 	l := &Loaders{Store: store}
 	l.nodes = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*graph.Node, error) {
 		ns, err := store.Nodes(ctx, ids)
