@@ -170,6 +170,20 @@ func (im *Importer) ImportEach(ctx context.Context, paths []string) ([]FileOutco
 	if err != nil {
 		return nil, err
 	}
+	if im.Opts.DryRun {
+		// A dry run keeps nothing, so a later run could not refer to what an earlier one
+		// "wrote": everything is checked and counted as one run instead.
+		sum, err := im.importFiles(ctx, in)
+		o := FileOutcome{Summary: sum, Err: err}
+		for _, f := range in {
+			o.Files = append(o.Files, f.path)
+			o.Formats = append(o.Formats, f.format)
+		}
+		if _, invalid := err.(*ValidationError); err != nil && !invalid {
+			return nil, err
+		}
+		return []FileOutcome{o}, nil
+	}
 	var native []*inputFile
 	var groups [][]*inputFile
 	for _, f := range in {

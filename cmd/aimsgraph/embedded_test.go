@@ -156,7 +156,12 @@ func copyFile(t *testing.T, from, to string) {
 func TestCLIImportDocuments(t *testing.T) {
 	t.Setenv("NEO4J_URI", "")
 	t.Setenv("AIMSGRAPH_DATA", t.TempDir())
-	code, stdout, stderr := runCLI(t, "import", storetest.Testdata(t, "bom"))
+	// A dry run checks the documents and the native file that names their nodes as one run.
+	code, stdout, stderr := runCLI(t, "import", "--dry-run", storetest.Testdata(t, "bom"))
+	if code != exitOK || !strings.Contains(stdout, "dry run: nothing was written") {
+		t.Fatalf("dry run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "import", storetest.Testdata(t, "bom"))
 	if code != exitOK || !strings.Contains(stdout, "8 runs imported, 0 rejected") ||
 		!regexpMatch(t, `(?m)^imported  \S+credit-scorer\.cdx\.json \(cyclonedx\): nodes 8 created`, stdout) ||
 		!regexpMatch(t, `(?m)^imported  \S+bert\.spdx3\.json \(spdx3\)`, stdout) ||

@@ -88,8 +88,8 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if len(outcomes) == 1 && !outcomes[0].External() {
-		// Native files only: one run, reported as a whole.
+	if len(outcomes) == 1 && (!outcomes[0].External() || opts.DryRun) {
+		// Native files only, or a dry run: one run, reported as a whole.
 		if outcomes[0].Err != nil {
 			return outcomes[0].Err
 		}
