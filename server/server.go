@@ -82,7 +82,7 @@ func GraphQL(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	srv.Use(depthLimit(limits.MaxQueryDepth))
-	srv.SetErrorPresenter(presentError(log))
+	srv.SetErrorPresenter(resolvers.PresentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx).String())
 		return fmt.Errorf("panic: %v", v) // presented as INTERNAL with an error id
@@ -125,9 +125,6 @@ func withRequestContext(store graph.Store, timeout time.Duration, next http.Hand
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
-
-// presentError is the resolvers' presenter; kept here so the server wires all its parts.
-func presentError(log *slog.Logger) graphql.ErrorPresenterFunc { return resolvers.PresentError(log) }
 
 // depthLimit rejects operations nested deeper than max selections (introspection fields, whose
 // standard query is deep, do not count).

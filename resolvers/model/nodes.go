@@ -216,9 +216,13 @@ func neighbours[T Node](ctx context.Context, b base, dir graph.Direction, types 
 			}
 		}
 	}
+	return loadTyped[T](ctx, ids)
+}
+
+// loadTyped loads the nodes with these ids, each once, ordered by id, keeping those of Go type T.
+func loadTyped[T Node](ctx context.Context, ids []string) ([]T, error) {
 	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	nodes, err := For(ctx).NodesOf(ctx, ids)
+	nodes, err := For(ctx).NodesOf(ctx, slices.Compact(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -321,18 +325,7 @@ func (m Model) TrainedOn(ctx context.Context, purpose *string) ([]*Dataset, erro
 			ids = append(ids, t.r.From)
 		}
 	}
-	slices.Sort(ids)
-	nodes, err := For(ctx).NodesOf(ctx, slices.Compact(ids))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*Dataset, 0, len(nodes))
-	for _, n := range nodes {
-		if d, ok := Wrap(n).(*Dataset); ok {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return loadTyped[*Dataset](ctx, ids)
 }
 func (m Model) Training(ctx context.Context) ([]*Training, error) {
 	rels, err := m.edges(ctx, graph.In, graph.Trains)
