@@ -217,13 +217,18 @@ func (m *cdxMapper) component(c cdxAt) {
 	}
 }
 
-func (m *cdxMapper) model(c cdxAt) {
+// common returns a component's node id and the properties every mapped component has.
+func (m *cdxMapper) common(c cdxAt, prefix string) (string, map[string]any) {
 	id := m.ids[c.c.BOMRef]
 	if id == "" {
-		id = componentIdentity(c.c).id("mdl")
+		id = componentIdentity(c.c).id(prefix)
 	}
-	props := map[string]any{"name": c.c.Name, "version": c.c.Version, "description": c.c.Description,
+	return id, map[string]any{"name": c.c.Name, "version": c.c.Version, "description": c.c.Description,
 		"license": licenseText(c.c.Licenses), "purl": c.c.PackageURL}
+}
+
+func (m *cdxMapper) model(c cdxAt) {
+	id, props := m.common(c, "mdl")
 	if c.c.Tags != nil {
 		props["tags"] = *c.c.Tags
 	}
@@ -330,12 +335,7 @@ func (m *cdxMapper) considerations(cons *cdx.MLModelCardConsiderations, modelID 
 }
 
 func (m *cdxMapper) dataset(c cdxAt) {
-	id := m.ids[c.c.BOMRef]
-	if id == "" {
-		id = componentIdentity(c.c).id("ds")
-	}
-	props := map[string]any{"name": c.c.Name, "version": c.c.Version, "description": c.c.Description,
-		"license": licenseText(c.c.Licenses), "purl": c.c.PackageURL}
+	id, props := m.common(c, "ds")
 	if m.supplier(c.c, id, c) {
 		props["origin"] = "THIRD_PARTY"
 	}

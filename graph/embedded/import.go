@@ -211,32 +211,21 @@ func (st *stage) prune(source string) {
 	}
 }
 
-// allRels lists the relationships of the staged view: the graph with this run's changes.
-func (st *stage) allRels() []*relRec {
-	var out []*relRec
-	for k, r := range st.s.rels {
-		if _, staged := st.rels[k]; !staged {
+// allRels and allNodes list the staged view: the graph with this run's changes.
+func (st *stage) allRels() []*relRec   { return merged(st.s.rels, st.rels) }
+func (st *stage) allNodes() []*nodeRec { return merged(st.s.nodes, st.nodes) }
+
+// merged lists base's records that staged does not replace, then staged's (nil: deleted).
+func merged[T any](base, staged map[string]*T) []*T {
+	var out []*T
+	for k, r := range base {
+		if _, replaced := staged[k]; !replaced {
 			out = append(out, r)
 		}
 	}
-	for _, r := range st.rels {
+	for _, r := range staged {
 		if r != nil {
 			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (st *stage) allNodes() []*nodeRec {
-	var out []*nodeRec
-	for id, n := range st.s.nodes {
-		if _, staged := st.nodes[id]; !staged {
-			out = append(out, n)
-		}
-	}
-	for _, n := range st.nodes {
-		if n != nil {
-			out = append(out, n)
 		}
 	}
 	return out
