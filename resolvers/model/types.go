@@ -99,22 +99,35 @@ func loadNode(ctx context.Context, id string) (Node, error) {
 	return Wrap(n), nil
 }
 
+// loadAs loads the node with this id as Go type T; a node of another kind is nil.
+func loadAs[T Node](ctx context.Context, id string) (T, error) {
+	n, err := loadNode(ctx, id)
+	t, _ := n.(T)
+	return t, err
+}
+
+// keyProp returns a relationship's identifying property (TRAINS.purpose, RESPONSIBLE_FOR.as),
+// or the domain table's default for it.
+func keyProp(r *graph.Relationship) string {
+	info, _ := graph.RelOf(r.Type)
+	if info == nil || info.Key == "" {
+		return ""
+	}
+	if s, ok := r.Props[info.Key].(string); ok {
+		return s
+	}
+	if p, ok := info.Prop(info.Key); ok {
+		return p.Default
+	}
+	return ""
+}
+
 // Responsibility is a RESPONSIBLE_FOR relationship seen from either end.
 type Responsibility struct{ r *graph.Relationship }
 
-func (x *Responsibility) As() string {
-	if s, ok := x.r.Props["as"].(string); ok {
-		return s
-	}
-	return "RESPONSIBLE"
-}
+func (x *Responsibility) As() string { return keyProp(x.r) }
 func (x *Responsibility) Role(ctx context.Context) (*Role, error) {
-	n, err := loadNode(ctx, x.r.From)
-	if err != nil {
-		return nil, err
-	}
-	role, _ := n.(*Role)
-	return role, nil
+	return loadAs[*Role](ctx, x.r.From)
 }
 func (x *Responsibility) Node(ctx context.Context) (Node, error) { return loadNode(ctx, x.r.To) }
 func (x *Responsibility) Relationship() *Relationship            { return &Relationship{x.r} }
@@ -122,29 +135,12 @@ func (x *Responsibility) Relationship() *Relationship            { return &Relat
 // Training is a TRAINS relationship seen from either end.
 type Training struct{ r *graph.Relationship }
 
-func (x *Training) Purpose() string {
-	if s, ok := x.r.Props["purpose"].(string); ok {
-		return s
-	}
-	return "TRAINING"
-}
+func (x *Training) Purpose() string { return keyProp(x.r) }
 func (x *Training) Dataset(ctx context.Context) (*Dataset, error) {
-	n, err := loadNode(ctx, x.r.From)
-	if err != nil {
-		return nil, err
-	}
-	d, _ := n.(*Dataset)
-	return d, nil
+	return loadAs[*Dataset](ctx, x.r.From)
 }
-func (x *Training) Model(ctx context.Context) (*Model, error) {
-	n, err := loadNode(ctx, x.r.To)
-	if err != nil {
-		return nil, err
-	}
-	m, _ := n.(*Model)
-	return m, nil
-}
-func (x *Training) Relationship() *Relationship { return &Relationship{x.r} }
+func (x *Training) Model(ctx context.Context) (*Model, error) { return loadAs[*Model](ctx, x.r.To) }
+func (x *Training) Relationship() *Relationship               { return &Relationship{x.r} }
 
 // Subgraph is the answer to a lineage question.
 type Subgraph struct {
