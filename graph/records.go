@@ -18,6 +18,9 @@ type NodeRecord struct {
 	Source string
 	File   string
 	Line   int
+	// SameAs lists other ids naming the same thing (SPEC §10): an OpenLineage dataset, a Hugging
+	// Face repo. The graph keeps one node, under ID, that any of them finds.
+	SameAs []string
 	// Stub marks a node the source only names, as the end of a relationship (a card's
 	// base_model, a BOM's supplier): it is created with Props when absent, and otherwise left
 	// as other sources describe it, with this source added to its stamps.

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -29,8 +30,8 @@ type Store interface {
 	Paths(ctx context.Context, q PathQuery) ([]Path, error)
 	// Impact returns the nodes of the target kinds downstream of the matching sources.
 	Impact(ctx context.Context, q ImpactQuery) (*ImpactResult, error)
-	// Runs returns the import runs with these ids, or the latest runs when ids is empty.
-	Runs(ctx context.Context, ids []string, limit int) ([]*RunRecord, error)
+	// Runs returns the import runs the query selects, latest first.
+	Runs(ctx context.Context, q RunQuery) ([]*RunRecord, error)
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
@@ -50,9 +51,21 @@ type ImportRun struct {
 	Sources   []string // every source the run states; prune works on these
 	Files     []FileDigest
 	StartedAt time.Time
-	User      string
+	User      string // who caused the run: an OS user on the command line, a token's name over HTTP
 	Prune     bool
 	DryRun    bool
+	// SourceTimes gives, for sources whose facts take effect at another instant than the run's
+	// finish, that instant: an OpenLineage job's facts hold from its event's eventTime. Pruning
+	// such a source ends what it no longer states at that instant too.
+	SourceTimes map[string]time.Time
+}
+
+// RunQuery selects import runs: by id, else by the sources they stated; Limit caps the answer
+// (latest first). The zero RunQuery asks for every run.
+type RunQuery struct {
+	IDs     []string
+	Sources []string // runs that stated any of these sources
+	Limit   int      // 0: no limit
 }
 
 // FileDigest records a file read by a run and its SHA-256.
@@ -61,6 +74,17 @@ type FileDigest struct {
 	SHA256 string `json:"sha256"`
 	Source string `json:"source"`
 	Format string `json:"format"`
+}
+
+// Selects reports whether the query selects run r (ignoring Limit).
+func (q RunQuery) Selects(r *RunRecord) bool {
+	switch {
+	case len(q.IDs) > 0:
+		return slices.Contains(q.IDs, r.ID)
+	case len(q.Sources) > 0:
+		return slices.ContainsFunc(r.Sources, func(s string) bool { return slices.Contains(q.Sources, s) })
+	}
+	return true
 }
 
 // Counts counts what a run did to one kind or relationship type.

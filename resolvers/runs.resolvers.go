@@ -8,6 +8,8 @@ package resolvers
 import (
 	"context"
 
+	"github.com/aimsgraph/aimsgraph/graph"
+
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
@@ -19,7 +21,7 @@ func (r *queryResolver) ImportRuns(ctx context.Context, ids []string, last *int)
 	if len(ids) > 0 {
 		n = len(ids)
 	}
-	runs, err := r.Store.Runs(ctx, ids, n)
+	runs, err := r.Store.Runs(ctx, graph.RunQuery{IDs: ids, Limit: n})
 	if err != nil {
 		return nil, err
 	}

@@ -624,7 +624,7 @@ func (c *countingStore) Impact(ctx context.Context, q graph.ImpactQuery) (*graph
 	return c.Store.Impact(ctx, q)
 }
 
-func (c *countingStore) Runs(ctx context.Context, ids []string, limit int) ([]*graph.RunRecord, error) {
+func (c *countingStore) Runs(ctx context.Context, q graph.RunQuery) ([]*graph.RunRecord, error) {
 	c.count("Runs")
-	return c.Store.Runs(ctx, ids, limit)
+	return c.Store.Runs(ctx, q)
 }

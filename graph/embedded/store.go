@@ -444,12 +444,12 @@ func (s *Store) Edges(ctx context.Context, ids []string, dir graph.Direction, ty
 }
 
 // Runs implements graph.Store.
-func (s *Store) Runs(ctx context.Context, ids []string, limit int) ([]*graph.RunRecord, error) {
+func (s *Store) Runs(ctx context.Context, q graph.RunQuery) ([]*graph.RunRecord, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []*graph.RunRecord
 	for _, r := range s.runs {
-		if len(ids) == 0 || slices.Contains(ids, r.ID) {
+		if q.Selects(r) {
 			out = append(out, r)
 		}
 	}
@@ -459,8 +459,8 @@ func (s *Store) Runs(ctx context.Context, ids []string, limit int) ([]*graph.Run
 		}
 		return out[i].ID > out[j].ID
 	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
 	}
 	return out, nil
 }

@@ -32,7 +32,7 @@ func TestReopen(t *testing.T) {
 	}
 	storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 	before := storetest.Take(t, s)
-	runsBefore, _ := s.Runs(ctx, nil, 10)
+	runsBefore, _ := s.Runs(ctx, graph.RunQuery{Limit: 10})
 	nodeBefore, _ := s.Nodes(ctx, []string{"ds:bureau-feed"})
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestReopen(t *testing.T) {
 	if d := before.Diff(storetest.Take(t, s2)); d != "" {
 		t.Errorf("reopened graph differs:\n%s", d)
 	}
-	runsAfter, _ := s2.Runs(ctx, nil, 10)
+	runsAfter, _ := s2.Runs(ctx, graph.RunQuery{Limit: 10})
 	if len(runsAfter) != 1 || !reflect.DeepEqual(runsAfter[0].Files, runsBefore[0].Files) || runsAfter[0].Summary.Nodes[graph.Dataset].Created == 0 {
 		t.Errorf("import run not kept: %+v", runsAfter)
 	}

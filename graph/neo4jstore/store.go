@@ -304,14 +304,22 @@ func (s *Store) Edges(ctx context.Context, ids []string, dir graph.Direction, ty
 }
 
 // Runs implements graph.Store.
-func (s *Store) Runs(ctx context.Context, ids []string, limit int) ([]*graph.RunRecord, error) {
-	params := map[string]any{"limit": int64(limit)}
+func (s *Store) Runs(ctx context.Context, q graph.RunQuery) ([]*graph.RunRecord, error) {
+	params := map[string]any{"limit": int64(q.Limit)}
 	cond := "true"
-	if len(ids) > 0 {
-		params["ids"] = ids
+	switch {
+	case len(q.IDs) > 0:
+		params["ids"] = q.IDs
 		cond = "r.id IN $ids"
+	case len(q.Sources) > 0:
+		params["sources"] = q.Sources
+		cond = "any(s IN r.sources WHERE s IN $sources)"
 	}
-	recs, err := s.read(ctx, `MATCH (r:ImportRun) WHERE `+cond+` RETURN r ORDER BY r.startedAt DESC, r.id DESC LIMIT $limit`, params)
+	limit := ""
+	if q.Limit > 0 {
+		limit = " LIMIT $limit"
+	}
+	recs, err := s.read(ctx, `MATCH (r:ImportRun) WHERE `+cond+` RETURN r ORDER BY r.startedAt DESC, r.id DESC`+limit, params)
 	if err != nil {
 		return nil, err
 	}

@@ -416,7 +416,7 @@ func testAtomicity(t *testing.T, s graph.Store) {
 	if d := before.Diff(Take(t, s)); d != "" {
 		t.Errorf("a failed run changed the graph:\n%s", d)
 	}
-	runs, err := s.Runs(ctx, []string{"run-that-fails"}, 10)
+	runs, err := s.Runs(ctx, graph.RunQuery{IDs: []string{"run-that-fails"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +436,7 @@ func testDryRun(t *testing.T, s graph.Store) {
 	if snap := Take(t, s); len(snap.Nodes) != 0 || len(snap.Rels) != 0 {
 		t.Errorf("dry run wrote %d nodes, %d relationships", len(snap.Nodes), len(snap.Rels))
 	}
-	runs, err := s.Runs(context.Background(), nil, 10)
+	runs, err := s.Runs(context.Background(), graph.RunQuery{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +493,7 @@ func testProvenance(t *testing.T, s graph.Store) {
 			t.Errorf("SUPPLIES provenance = %+v, want inventory.yaml:40 from ai-register", r.Provenance)
 		}
 	}
-	runs, err := s.Runs(ctx, []string{first.RunID}, 10)
+	runs, err := s.Runs(ctx, graph.RunQuery{IDs: []string{first.RunID}})
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("Runs = %v, %v", runs, err)
 	}

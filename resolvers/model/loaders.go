@@ -75,7 +75,7 @@ func NewLoaders(store graph.Store) *Loaders {
 	l.out = dataloadgen.NewMappedLoader(edges(graph.Out), wait)
 	l.in = dataloadgen.NewMappedLoader(edges(graph.In), wait)
 	l.runs = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*graph.RunRecord, error) {
-		rs, err := store.Runs(ctx, ids, len(ids))
+		rs, err := store.Runs(ctx, graph.RunQuery{IDs: ids, Limit: len(ids)})
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,65 @@
+// Package auth says who is calling and what they may do (docs/service.md): bearer tokens with one
+// of three roles, checked in one place. Handlers and resolvers ask the request's context for its
+// Principal; they never parse headers themselves.
+package auth
+
+import (
+	"context"
+	"fmt"
+)
+
+// Role is what a token may do. Each role includes the ones before it.
+type Role int
+
+// The roles of SPEC §9.
+const (
+	Reader   Role = iota + 1 // queries and downloads
+	Ingester                 // reader + the ingestion endpoints
+	Admin                    // everything, including the activity log
+)
+
+var roleNames = map[Role]string{Reader: "reader", Ingester: "ingester", Admin: "admin"}
+
+// String returns the role's name as the command line and the API spell it.
+func (r Role) String() string {
+	if n, ok := roleNames[r]; ok {
+		return n
+	}
+	return fmt.Sprintf("role(%d)", int(r))
+}
+
+// ParseRole reads a role name.
+func ParseRole(s string) (Role, error) {
+	for r, n := range roleNames {
+		if n == s {
+			return r, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown role %q: one of reader, ingester, admin", s)
+}
+
+// Allows reports whether a caller of role r may do what needs role need.
+func (r Role) Allows(need Role) bool { return r >= need }
+
+// Principal is the caller of a request: the token's name and role. In open mode (no token in
+// the store, loopback only) every caller is the principal Open.
+type Principal struct {
+	Name string
+	Role Role
+}
+
+// Open is the caller while the server runs without tokens.
+var Open = Principal{Name: "open", Role: Admin}
+
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the caller of the request ctx belongs to.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(ctxKey{}).(Principal)
+	return p, ok
+}
