@@ -5,7 +5,9 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 )
 
 // Role is what a token may do. Each role includes the ones before it.
@@ -62,4 +64,37 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 func FromContext(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(ctxKey{}).(Principal)
 	return p, ok
+}
+
+// Error codes of refused requests, in the `extensions.code` of a GraphQL-shaped error body.
+const (
+	CodeUnauthenticated = "UNAUTHENTICATED" // no token, or an unknown or revoked one (HTTP 401)
+	CodeForbidden       = "FORBIDDEN"       // the token's role does not allow this (HTTP 403)
+)
+
+// Require guards h: a request without a principal gets 401 UNAUTHENTICATED, one whose role does
+// not allow need gets 403 FORBIDDEN. The middleware that identifies callers runs before it.
+func Require(need Role, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := FromContext(r.Context())
+		switch {
+		case !ok:
+			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, "a bearer token is required (Authorization: Bearer agt_...)")
+		case !p.Role.Allows(need):
+			WriteError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("token %q has role %s; this needs %s", p.Name, p.Role, need))
+		default:
+			h.ServeHTTP(w, r)
+		}
+	})
+}
+
+// WriteError writes an error as a GraphQL response body does, so every client reads one shape:
+// {"errors":[{"message":..., "extensions":{"code":...}}]}.
+func WriteError(w http.ResponseWriter, status int, code, msg string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="aimsgraph"`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
 }
