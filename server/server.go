@@ -50,11 +50,7 @@ func New(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Hand
 		fmt.Fprintln(w, "ready")
 	})
 	mux.HandleFunc("GET /examples.json", serveExamples)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'")
-		_, _ = w.Write(uiPage)
-	})
+	mountUI(mux, uiFS()) // the web UI (server/ui.go)
 	return logRequests(log, mux)
 }
 
