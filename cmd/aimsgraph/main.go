@@ -25,7 +25,8 @@ const usage = `aimsgraph: the graph behind an ISO/IEC 42001 AI management system
 Usage:
   aimsgraph import [--dry-run] [--prune] [--source NAME] PATH...   load inventory files or folders
   aimsgraph validate PATH...                                       check files, report every problem
-  aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, a query UI at /
+  aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, the web UI at /
+  aimsgraph evidence [--as-of T] --out PACK.zip ID...              an auditor's evidence pack (zip) of each id's lineage
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "evidence":
+		err = cmdEvidence(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
