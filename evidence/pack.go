@@ -79,6 +79,8 @@ var (
 	ErrAsOfUnsupported = errors.New("this store keeps no history yet: --as-of cannot be answered")
 	// ErrInput wraps requests that cannot be answered as asked (no ids, unknown ids, too many).
 	ErrInput = errors.New("invalid evidence request")
+	// ErrNotFound: an id names no node (it is also an ErrInput).
+	ErrNotFound = fmt.Errorf("%w: unknown id", ErrInput)
 )
 
 // Trace columns (SPEC §14): one row per upstream lineage edge.
@@ -136,10 +138,10 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 			return nil, nil, err
 		}
 		if sub == nil {
-			return nil, nil, fmt.Errorf("%w: no node with id %q", ErrInput, id)
+			return nil, nil, fmt.Errorf("%w: no node with id %q", ErrNotFound, id)
 		}
 		if sub.Truncated {
-			return nil, nil, fmt.Errorf("%w: the upstream lineage of %q has more than %d nodes", ErrInput, id, opts.Limit)
+			return nil, nil, fmt.Errorf("%w: the upstream lineage of %q has more than %d nodes: trace fewer levels, or use `aimsgraph evidence`, which has no server caps", ErrInput, id, opts.Limit)
 		}
 		// The start node comes first (it may carry another id than asked when id is an alias).
 		t := &trace{id: id, folder: folders[id], root: sub.Nodes[0], nodes: sub.Nodes, rels: sub.Relationships}

@@ -50,7 +50,7 @@ func New(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Hand
 		fmt.Fprintln(w, "ready")
 	})
 	mux.HandleFunc("GET /examples.json", serveExamples)
-	mountUI(mux, uiFS()) // the web UI (server/ui.go)
+	mountUI(mux, uiFS(), store, limits, log) // the web UI and the evidence pack (server/ui.go)
 	return logRequests(log, mux)
 }
 

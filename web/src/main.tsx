@@ -141,9 +141,10 @@ function TokenPrompt(props: { reason: string; done: (token: string | null) => vo
 
 function App() {
   const [caps, setCaps] = useState<Capabilities | null>(null);
-  const [prompt, setPrompt] = useState<{ reason: string; done: (t: string | null) => void } | null>(null);
+  const [prompt, setPrompt] = useState<{ n: number; reason: string; done: (t: string | null) => void } | null>(null);
   useEffect(() => {
-    setTokenPrompt((reason) => new Promise((resolve) => setPrompt({ reason, done: (t) => (setPrompt(null), resolve(t)) })));
+    let n = 0; // each prompt is a fresh form: a refused token is not shown again
+    setTokenPrompt((reason) => new Promise((resolve) => setPrompt({ n: ++n, reason, done: (t) => (setPrompt(null), resolve(t)) })));
     const load = () => getCapabilities().then(setCaps, () => undefined);
     load();
     return onTokenChange(load);
@@ -154,7 +155,7 @@ function App() {
       <main>
         <Page />
       </main>
-      {prompt && <TokenPrompt reason={prompt.reason} done={prompt.done} />}
+      {prompt && <TokenPrompt key={prompt.n} reason={prompt.reason} done={prompt.done} />}
     </>
   );
 }
