@@ -2,7 +2,7 @@
 GO ?= go
 export NEO4J_URI ?= bolt://127.0.0.1:7687
 
-.PHONY: help build test test-unit neo4j-start neo4j-stop fmt vet generate check-generated bench demo demo-neo4j
+.PHONY: help build test test-unit neo4j-start neo4j-stop fmt vet generate check-generated ui check-ui bench demo demo-neo4j
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -42,10 +42,17 @@ check-generated: generate ## fail when the committed generated code is not what 
 	@git diff --exit-code -- resolvers || { echo 'generated code is stale: run `make generate` and commit'; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- resolvers)" || { git status --short -- resolvers; echo 'generate left new files: commit them'; exit 1; }
 
+ui: ## rebuild the web UI into web/dist (npm ci + vite build; commit the result)
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+check-ui: ui ## fail when the committed web/dist is not what web/src builds
+	@git diff --exit-code -- web/dist || { echo 'web/dist is stale: run `make ui` and commit'; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- web/dist)" || { git status --short -- web/dist; echo 'make ui left new files in web/dist: commit them'; exit 1; }
+
 bench: ## benchmarks, each against a baseline in the same run (Neo4j ones need make neo4j-start)
 	$(GO) test -run '^$$' -bench . -benchtime 2x ./graph/...
 
-demo: build ## serve the sample estate on the embedded store: query UI at http://localhost:8080/
+demo: build ## serve the sample estate on the embedded store: the web UI at http://localhost:8080/
 	NEO4J_URI= bin/aimsgraph serve --demo
 
 demo-neo4j: build neo4j-start ## the same on the local Neo4j (make neo4j-stop afterwards)

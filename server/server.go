@@ -1,6 +1,6 @@
-// Package server is aimsgraph's HTTP face: the GraphQL API at /graphql, a query UI at / that
-// works offline, /healthz and /readyz, with the limits that keep one client from taking the
-// server down (complexity, depth, argument caps, a per-request timeout).
+// Package server is aimsgraph's HTTP face: the GraphQL API at /graphql, the web UI at / (package
+// web, docs/ui.md), the evidence pack download, /healthz and /readyz, with the limits that keep
+// one client from taking the server down (complexity, depth, argument caps, a per-request timeout).
 package server
 
 import (
