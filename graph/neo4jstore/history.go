@@ -458,4 +458,3 @@ RETURN previous`, map[string]any{"before": before})
 	}
 	return res.(*graph.CompactSummary), nil
 }
-
