@@ -29,8 +29,9 @@ import (
 // Options say what goes into a pack.
 type Options struct {
 	IDs []string // the nodes to trace, in the order asked; duplicates are dropped
-	// AsOf asks for the graph as it stood at that instant. Zero: as it stands; the manifest then
-	// records the finish of the newest import run, the instant the graph has stood still since.
+	// AsOf asks for the graph as it stood at that instant (docs/history.md). Zero: as it stands;
+	// the manifest then records the finish of the newest import run, the instant since which the
+	// graph has stood as it is (so the pack can be rebuilt with that --as-of and compared).
 	AsOf     time.Time
 	MaxDepth int    // lineage edges traced upstream of each node
 	Limit    int    // nodes per trace; a trace that would hold more is an error, never a cut pack
@@ -75,9 +76,8 @@ type ManifestFile struct {
 
 // Errors callers tell apart.
 var (
-	// ErrAsOfUnsupported: the store keeps no history, so it cannot answer as of an instant.
-	ErrAsOfUnsupported = errors.New("this store keeps no history yet: --as-of cannot be answered")
-	// ErrInput wraps requests that cannot be answered as asked (no ids, unknown ids, too many).
+	// ErrInput wraps requests that cannot be answered as asked (no ids, unknown ids, too many, an
+	// instant before the history horizon).
 	ErrInput = errors.New("invalid evidence request")
 	// ErrNotFound: an id names no node (it is also an ErrInput).
 	ErrNotFound = fmt.Errorf("%w: unknown id", ErrInput)
@@ -121,8 +121,16 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 		return nil, nil, fmt.Errorf("%w: name at least one node id", ErrInput)
 	case len(ids) > MaxIDs:
 		return nil, nil, fmt.Errorf("%w: %d ids; one pack holds at most %d", ErrInput, len(ids), MaxIDs)
-	case !opts.AsOf.IsZero():
-		return nil, nil, ErrAsOfUnsupported
+	}
+	// The graph as of the instant asked for (docs/history.md), or as it stands.
+	var graphAt graph.Reader = store
+	if !opts.AsOf.IsZero() {
+		var err error
+		if graphAt, err = store.At(ctx, opts.AsOf); errors.Is(err, graph.ErrCompacted) {
+			return nil, nil, fmt.Errorf("%w: %v", ErrInput, err)
+		} else if err != nil {
+			return nil, nil, err
+		}
 	}
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = DefaultMaxDepth
@@ -133,7 +141,7 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 	folders := FolderNames(ids)
 	var traces []*trace
 	for _, id := range ids {
-		sub, err := store.Lineage(ctx, graph.LineageQuery{ID: id, Direction: graph.In, MaxDepth: opts.MaxDepth, Limit: opts.Limit})
+		sub, err := graphAt.Lineage(ctx, graph.LineageQuery{ID: id, Direction: graph.In, MaxDepth: opts.MaxDepth, Limit: opts.Limit})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -149,7 +157,7 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 		traces = append(traces, t)
 	}
 
-	facts, err := collectFacts(ctx, store, traces)
+	facts, err := collectFacts(ctx, store, graphAt, traces)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -157,7 +165,7 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 	if asOf.IsZero() {
 		asOf = facts.newestRun
 	}
-	asOf = asOf.UTC().Truncate(time.Second)
+	asOf = asOf.UTC()
 
 	var files []file
 	for _, t := range traces {
@@ -179,7 +187,7 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 		})
 		files = append(files, file{"gaps.csv", csvTable(gapsHeader, gapRows(findings))})
 	}
-	m := &Manifest{Program: "aimsgraph", Version: opts.Version, AsOf: asOf.Format(time.RFC3339), IDs: ids, MaxDepth: opts.MaxDepth, Folders: folders}
+	m := &Manifest{Program: "aimsgraph", Version: opts.Version, AsOf: asOf.Format(time.RFC3339Nano), IDs: ids, MaxDepth: opts.MaxDepth, Folders: folders}
 	listed := hashes(files) // index.html lists the other files with their hashes
 	index, err := renderIndex(m, traces, facts, findings, opts.Gaps != nil, listed)
 	if err != nil {
@@ -212,9 +220,9 @@ type facts struct {
 	nodeIDs    []string                    // every traced node, sorted
 }
 
-func collectFacts(ctx context.Context, store graph.Store, traces []*trace) (*facts, error) {
+func collectFacts(ctx context.Context, store graph.Store, graphAt graph.Reader, traces []*trace) (*facts, error) {
 	f := &facts{flags: map[string][]string{}, thirdParty: map[string]bool{}, runs: map[string]*graph.RunRecord{}}
-	seen := map[string]*graph.Node{}
+	views := map[string]*graph.Loaded{} // each traced node with the neighbours the derived rules read
 	runIDs := map[string]bool{}
 	addRuns := func(p graph.Provenance) {
 		for _, r := range []string{p.FirstRun, p.LastRun} {
@@ -225,57 +233,51 @@ func collectFacts(ctx context.Context, store graph.Store, traces []*trace) (*fac
 	}
 	for _, t := range traces {
 		for _, n := range t.nodes {
-			seen[n.ID] = n
+			if views[n.ID] == nil {
+				views[n.ID] = &graph.Loaded{Node: n, Incoming: map[graph.RelType][]*graph.Loaded{}}
+			}
 			addRuns(n.Provenance)
-			f.thirdParty[n.ID] = f.thirdParty[n.ID] || graph.IsThirdParty(n, t.rels)
 		}
 		for _, r := range t.rels {
 			addRuns(r.Provenance)
 		}
 	}
-	for id := range seen {
+	for id := range views {
 		f.nodeIDs = append(f.nodeIDs, id)
 	}
 	sort.Strings(f.nodeIDs)
 
-	// Effective flags (docs/domain.md): own flags, and each risk not CLOSED that affects the node.
-	affects, err := store.Edges(ctx, f.nodeIDs, graph.In, []graph.RelType{graph.Affects})
+	// The derived rules (docs/domain.md) read a node's incoming SUPPLIES (third-party) and AFFECTS
+	// (flags by a live risk): load those with their far ends, as of the same instant.
+	in, err := graphAt.Edges(ctx, f.nodeIDs, graph.In, []graph.RelType{graph.Supplies, graph.Affects})
 	if err != nil {
 		return nil, err
 	}
-	var riskIDs []string
-	for _, r := range affects {
-		riskIDs = append(riskIDs, r.From)
+	var fromIDs []string
+	for _, r := range in {
+		fromIDs = append(fromIDs, r.From)
 	}
-	risks, err := store.Nodes(ctx, dedupe(riskIDs))
+	from, err := graphAt.Nodes(ctx, dedupe(fromIDs))
 	if err != nil {
 		return nil, err
 	}
-	riskByID := map[string]*graph.Node{}
-	for _, r := range risks {
-		riskByID[r.ID] = r
+	fromByID := map[string]*graph.Node{}
+	for _, n := range from {
+		fromByID[n.ID] = n
 	}
-	cats := map[string]map[string]bool{}
-	add := func(id, c string) {
-		if cats[id] == nil {
-			cats[id] = map[string]bool{}
-		}
-		cats[id][c] = true
-	}
-	for id, n := range seen {
-		for _, c := range graph.TextList(n.Props["flags"]) {
-			add(id, c)
+	sortRels(in)
+	for _, r := range in {
+		if v, n := views[r.To], fromByID[r.From]; v != nil && n != nil {
+			v.Incoming[r.Type] = append(v.Incoming[r.Type], &graph.Loaded{Node: n})
 		}
 	}
-	for _, r := range affects {
-		if risk := riskByID[r.From]; risk != nil {
-			if c, ok := graph.RiskFlag(risk); ok {
-				add(r.To, c)
-			}
+	for id, v := range views {
+		f.thirdParty[id] = graph.ThirdParty.Match(v)
+		cats := map[string]bool{}
+		for _, reason := range graph.FlagReasons(v) {
+			cats[reason.Category] = true
 		}
-	}
-	for id, set := range cats {
-		for c := range set {
+		for c := range cats {
 			f.flags[id] = append(f.flags[id], c)
 		}
 		sort.Strings(f.flags[id])
@@ -378,7 +380,7 @@ func writeZip(w io.Writer, files []file, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	stamp, _ := time.Parse(time.RFC3339, m.AsOf)
+	stamp, _ := time.Parse(time.RFC3339Nano, m.AsOf)
 	if stamp.Before(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		stamp = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC) // the earliest a zip can record
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,7 +80,7 @@ func TestPackVerifies(t *testing.T) {
 				t.Fatalf("runs: %v %v", runs, err)
 			}
 			runByID := map[string]*graph.RunRecord{runs[0].ID: runs[0], runs[1].ID: runs[1]}
-			if want := runByID[second.RunID].FinishedAt.UTC().Truncate(time.Second).Format(time.RFC3339); manifest.AsOf != want {
+			if want := runByID[second.RunID].FinishedAt.UTC().Format(time.RFC3339Nano); manifest.AsOf != want {
 				t.Errorf("as of %s, want the newest run's finish %s", manifest.AsOf, want)
 			}
 
@@ -179,8 +180,57 @@ func TestPackRefuses(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if _, err := evidence.Write(ctx, s, evidence.Options{IDs: []string{"dec:loan-approval"}, AsOf: time.Now()}, &out); !errors.Is(err, evidence.ErrAsOfUnsupported) {
-		t.Errorf("as-of on a store without history: %v", err)
+	if _, err := evidence.Write(ctx, s, evidence.Options{IDs: []string{"dec:loan-approval"}, AsOf: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}, &out); !errors.Is(err, evidence.ErrNotFound) {
+		t.Errorf("as of a time before any import: %v, want not found", err)
+	}
+}
+
+// TestPackAsOf: a pack as of an instant traces the graph as it stood then (docs/history.md): the
+// loan decision before and after the 2027 estate added the open-banking feed, each matching the
+// store's own answer as of that instant.
+func TestPackAsOf(t *testing.T) {
+	for _, st := range allStores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := st.open(t)
+			first := storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
+			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate-2027"))
+			runs, err := s.Runs(ctx, graph.RunQuery{IDs: []string{first.RunID}})
+			if err != nil || len(runs) != 1 {
+				t.Fatal(runs, err)
+			}
+			then := runs[0].FinishedAt
+			trace := func(asOf time.Time) (string, [][]string) {
+				var pack bytes.Buffer
+				m, err := evidence.Write(ctx, s, evidence.Options{IDs: []string{"dec:loan-approval"}, AsOf: asOf}, &pack)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return m.AsOf, readCSV(t, unzip(t, pack.Bytes())["dec%3Aloan-approval/trace.csv"])[1:]
+			}
+			asOf, before := trace(then)
+			_, now := trace(time.Time{})
+			if asOf != then.UTC().Format(time.RFC3339Nano) {
+				t.Errorf("manifest as of %s, asked %s", asOf, then)
+			}
+			has := func(rows [][]string, from string) bool {
+				return slices.ContainsFunc(rows, func(r []string) bool { return r[0] == from })
+			}
+			if has(before, "ds:open-banking") || !has(now, "ds:open-banking") || len(now) <= len(before) {
+				t.Errorf("open-banking feed: in the pack as of the first run %v, now %v", has(before, "ds:open-banking"), has(now, "ds:open-banking"))
+			}
+			past, err := s.At(ctx, then)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub, err := past.Lineage(ctx, graph.LineageQuery{ID: "dec:loan-approval", Direction: graph.In, MaxDepth: 25, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sub.Relationships) != len(before) {
+				t.Errorf("as of %s: %d rows, the store has %d edges", then, len(before), len(sub.Relationships))
+			}
+		})
 	}
 }
 

@@ -1,23 +1,82 @@
 package graph
 
-import "slices"
+// The derived semantics of the domain (docs/domain.md), each written once as a Cond.
 
-// The derived semantics of SPEC §2 (docs/domain.md), written once for every layer that needs
-// them: the GraphQL resolvers and the evidence pack.
+// ThirdParty holds for a vendor, a node of origin THIRD_PARTY, or one a vendor SUPPLIES.
+var ThirdParty = AnyOf(
+	KindIn(Vendor),
+	Equals("origin", "THIRD_PARTY"),
+	Incoming(Supplies, True),
+)
 
-// RiskFlag returns the category a risk flags the nodes it AFFECTS with: its category, while its
-// status is not CLOSED. ok is false for a risk that flags nothing.
-func RiskFlag(risk *Node) (category string, ok bool) {
-	category, _ = risk.Props["category"].(string)
-	status, _ := risk.Props["status"].(string)
-	return category, category != "" && status != "CLOSED"
+// LiveRisk holds for a risk that still counts: any status but CLOSED (a risk without a status
+// is open).
+var LiveRisk = Not(Equals("status", "CLOSED"))
+
+// FlaggedFor holds for a node flagged for any of categories: one of them is in its own flags, or
+// a live risk of one of those categories AFFECTS it.
+func FlaggedFor(categories ...string) Cond {
+	return AnyOf(
+		HasAny("flags", categories...),
+		Incoming(Affects, All(Equals("category", anys(categories)...), LiveRisk)),
+	)
 }
 
-// IsThirdParty reports whether n is third-party: a vendor, of origin THIRD_PARTY, or supplied
-// by a vendor. inbound are n's incoming relationships (only SUPPLIES matters).
-func IsThirdParty(n *Node, inbound []*Relationship) bool {
-	if n.Kind == Vendor || n.Props["origin"] == "THIRD_PARTY" {
-		return true
+// FlagReason says why a node is flagged for a category: its own flags (Risk empty), or the live
+// risk with that id.
+type FlagReason struct {
+	Category string
+	Risk     string
+}
+
+// FlagReasons lists every category n is flagged for, with the reason: its own flags first, then
+// each live risk that affects it, as FlaggedFor defines.
+func FlagReasons(n NodeView) []FlagReason {
+	var out []FlagReason
+	for _, f := range TextList(n.Prop("flags")) {
+		out = append(out, FlagReason{Category: f})
 	}
-	return slices.ContainsFunc(inbound, func(r *Relationship) bool { return r.Type == Supplies && r.To == n.ID })
+	n.In(Affects, func(risk NodeView) bool {
+		if cat, _ := risk.Prop("category").(string); cat != "" && LiveRisk.Match(risk) {
+			out = append(out, FlagReason{Category: cat, Risk: risk.NodeID()})
+		}
+		return true
+	})
+	return out
+}
+
+// Cond returns the filter as one condition (fields combine with AND).
+func (f NodeFilter) Cond() Cond {
+	var cs []Cond
+	if f.IDs != nil {
+		cs = append(cs, IDIn(f.IDs...))
+	}
+	if f.Kinds != nil {
+		cs = append(cs, KindIn(f.Kinds...))
+	}
+	cs = append(cs, f.Derived())
+	if f.Text != "" {
+		cs = append(cs, TextContains(f.Text))
+	}
+	return All(cs...)
+}
+
+// Derived returns the part of the filter that needs more than the node itself: its flags and
+// third-party conditions (True when it has none).
+func (f NodeFilter) Derived() Cond {
+	var cs []Cond
+	if f.Flags != nil {
+		cs = append(cs, FlaggedFor(f.Flags...))
+	}
+	if f.ThirdParty != nil {
+		if *f.ThirdParty {
+			cs = append(cs, ThirdParty)
+		} else {
+			cs = append(cs, Not(ThirdParty))
+		}
+	}
+	if len(cs) == 0 {
+		return True
+	}
+	return All(cs...)
 }

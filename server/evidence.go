@@ -28,7 +28,7 @@ func evidenceHandler(store graph.Store, limits resolvers.Limits, log *slog.Logge
 		q := r.URL.Query()
 		opts := evidence.Options{IDs: q["id"], MaxDepth: limits.MaxDepth, Limit: limits.MaxResults, Version: evidence.ProgramVersion()}
 		if s := q.Get("asOf"); s != "" {
-			t, err := time.Parse(time.RFC3339, s)
+			t, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
 				auth.WriteError(w, http.StatusBadRequest, resolvers.CodeBadInput, fmt.Sprintf("asOf %q is not an RFC 3339 instant", s))
 				return
@@ -49,9 +49,6 @@ func evidenceHandler(store graph.Store, limits resolvers.Limits, log *slog.Logge
 			auth.WriteError(w, http.StatusNotFound, resolvers.CodeNotFound, err.Error())
 			return
 		case errors.Is(err, evidence.ErrInput):
-			auth.WriteError(w, http.StatusBadRequest, resolvers.CodeBadInput, err.Error())
-			return
-		case errors.Is(err, evidence.ErrAsOfUnsupported):
 			auth.WriteError(w, http.StatusBadRequest, resolvers.CodeBadInput, err.Error())
 			return
 		case errors.Is(err, graph.ErrUnavailable):
@@ -80,7 +77,7 @@ func packName(m *evidence.Manifest) string {
 	if len(m.IDs) > 1 {
 		name += fmt.Sprintf("-and-%d-more", len(m.IDs)-1)
 	}
-	stamp, _ := time.Parse(time.RFC3339, m.AsOf)
+	stamp, _ := time.Parse(time.RFC3339Nano, m.AsOf)
 	return name + "-" + stamp.UTC().Format("20060102T150405Z") + ".zip"
 }
 

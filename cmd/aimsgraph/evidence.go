@@ -33,7 +33,7 @@ func cmdEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	opts := evidence.Options{IDs: ids, MaxDepth: *maxDepth, Version: evidence.ProgramVersion()}
 	if *asOf != "" {
-		t, err := time.Parse(time.RFC3339, *asOf)
+		t, err := time.Parse(time.RFC3339Nano, *asOf)
 		if err != nil {
 			return &usageError{fmt.Sprintf("--as-of %q is not an RFC 3339 instant such as 2026-01-31T00:00:00Z", *asOf)}
 		}

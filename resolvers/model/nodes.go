@@ -83,14 +83,14 @@ func (b base) Provenance() *Provenance { return &Provenance{b.n.Provenance} }
 
 // ThirdParty is SPEC §2's derived semantics: a vendor, origin THIRD_PARTY, or supplied.
 func (b base) ThirdParty(ctx context.Context) (bool, error) {
-	if graph.IsThirdParty(b.n, nil) {
+	if b.n.Kind == graph.Vendor || b.n.Props["origin"] == "THIRD_PARTY" {
 		return true, nil
 	}
 	in, err := For(ctx).Edges(ctx, b.n.ID, graph.In)
 	if err != nil {
 		return false, err
 	}
-	return graph.IsThirdParty(b.n, in), nil
+	return slices.ContainsFunc(in, func(r *graph.Relationship) bool { return r.Type == graph.Supplies }), nil
 }
 
 // FlaggedFor lists the node's effective flags with their reasons: its own flags, then each risk
@@ -105,7 +105,8 @@ func (b base) FlaggedFor(ctx context.Context) ([]*FlagReason, error) {
 		return nil, err
 	}
 	for _, r := range risks {
-		if cat, ok := graph.RiskFlag(r.n); ok {
+		cat, _ := r.n.Props["category"].(string)
+		if status, _ := r.n.Props["status"].(string); cat != "" && status != "CLOSED" {
 			out = append(out, &FlagReason{Category: cat, Via: "RISK", Risk: r})
 		}
 	}
