@@ -177,13 +177,16 @@ export function LineageGraph(p: LineageGraphProps) {
         <button type="button" onClick={() => setView({ ...v, x: v.x - v.w * 0.125, y: v.y - v.h * 0.125, w: v.w * 1.25, h: v.h * 1.25 })} title="zoom out">−</button>
         <button type="button" onClick={() => setView(null)} title="fit the whole graph">fit</button>
       </div>
+      <div class="graph-scroll">
       <svg
         ref={svgRef}
         class="graph"
         role="img"
         aria-label={p.label}
         viewBox={`${v.x} ${v.y} ${v.w} ${v.h}`}
-        style={{ height: `${Math.min(Math.max(full.h, 220), 640)}px` }}
+        // Fills the width, but never below 3/4 of its natural size (text stays readable) nor above
+        // it; a larger graph scrolls, and zooms. The height follows from the viewBox.
+        style={{ width: "100%", minWidth: `${Math.round(full.w * 0.75)}px`, maxWidth: `${full.w}px` }}
         onWheel={(e) => {
           e.preventDefault();
           const at = toSvg(e.clientX, e.clientY);
@@ -275,6 +278,7 @@ export function LineageGraph(p: LineageGraphProps) {
           );
         })}
       </svg>
+      </div>
     </div>
   );
 }

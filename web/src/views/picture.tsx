@@ -59,8 +59,9 @@ export async function enrichPaths(paths: PathLike[]): Promise<{ nodes: GNode[]; 
   if (!ids.length) return { nodes: [], rels: [] };
   const a = asOfArgs(await getCapabilities());
   const d = await graphql<{ nodes: { nodes: (GNode & { relationships: GRel[] })[] } }>(
-    `query PathNodes($ids: [ID!]${a.decl}) { nodes(filter: {ids: $ids}, first: 500${a.arg}) { nodes { ${nodeFields} relationships(direction: DOWNSTREAM, types: [FEEDS, TRAINS, BASE_OF, POWERS, INFORMS, SUPPLIES]) { ${relFields} } } } }`,
-    { ids, ...a.vars },
+    `query PathNodes($ids: [ID!], $first: Int${a.decl}) { nodes(filter: {ids: $ids}, first: $first${a.arg}) { nodes { ${nodeFields} relationships(direction: DOWNSTREAM, types: [FEEDS, TRAINS, BASE_OF, POWERS, INFORMS, SUPPLIES]) { ${relFields} } } } }`,
+    // first: exactly the page needed, so the query's complexity stays within the server's cap
+    { ids, first: ids.length, ...a.vars },
   );
   const rels = d.nodes.nodes.flatMap((n) => n.relationships).filter((r) => wanted.has(`${r.from.id}|${r.type}|${r.to.id}`));
   return { nodes: d.nodes.nodes, rels };

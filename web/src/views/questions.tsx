@@ -25,6 +25,12 @@ function pathText(p: { nodes: { id: string }[]; relationships: { type: string }[
   return p.nodes.map((n, i) => (i === 0 ? n.id : `—${p.relationships[i - 1]?.type ?? ""}→ ${n.id}`)).join(" ");
 }
 
+/** The first sentence of a description: the question itself. */
+export function title(description: string): string {
+  const m = /^.*?[?.](\s|$)/.exec(description);
+  return (m ? m[0] : description).trim();
+}
+
 /** Flattens one answer row: nested objects become dotted columns, lists become text. */
 function flatten(v: unknown, prefix: string, out: Map<string, Cell>) {
   if (v === null || v === undefined || typeof v !== "object") {
@@ -108,7 +114,7 @@ export function QuestionsView(props: { name: string | null }) {
           {list.data.map((e) => (
             <li key={e.name} class={e === current ? "active" : ""}>
               <Link href={`/questions/${e.name}${location.search}`} data-example={e.name}>
-                {describe(e.query) || e.name}
+                {title(describe(e.query)) || e.name}
               </Link>
             </li>
           ))}
@@ -121,6 +127,7 @@ export function QuestionsView(props: { name: string | null }) {
 
 function Answer(props: { name: string; query: string }) {
   const [picture, setPicture] = useState<{ nodes: GNode[]; rels: GRel[]; ends: Set<string> } | null>(null);
+  const [pictureError, setPictureError] = useState<Error | null>(null);
   const answer = useLoad(async () => {
     const a = asOfArgs(await getCapabilities());
     const res = await graphqlRaw<Record<string, unknown>>(props.query, a.vars);
@@ -128,17 +135,22 @@ function Answer(props: { name: string; query: string }) {
   }, [props.query]);
   useEffect(() => {
     setPicture(null);
+    setPictureError(null);
     const paths = findPaths(answer.data?.data);
     if (!paths.length) return;
     let live = true;
-    enrichPaths(paths).then((p) => live && setPicture({ ...p, ends: pathEnds(paths) }), () => undefined);
+    enrichPaths(paths).then(
+      (p) => live && setPicture({ ...p, ends: pathEnds(paths) }),
+      (e) => live && setPictureError(e),
+    );
     return () => {
       live = false;
     };
   }, [answer.data]);
   return (
     <div class="answer" data-answer={props.name}>
-      <h2>{describe(props.query) || props.name}</h2>
+      <h2>{title(describe(props.query)) || props.name}</h2>
+      <p class="lead">{describe(props.query).slice(title(describe(props.query)).length)}</p>
       <p>
         <Link href={`/query?example=${encodeURIComponent(props.name)}`}>open in the query editor</Link>
       </p>
@@ -149,6 +161,7 @@ function Answer(props: { name: string; query: string }) {
       {answer.error && <ErrorBox error={answer.error} />}
       {answer.loading && <Loading />}
       {answer.data?.errors?.map((e, i) => <ErrorBox key={i} error={new APIError(e.message, e.extensions?.code ?? "", 200)} />)}
+      {pictureError && <ErrorBox error={pictureError} />}
       {picture && picture.nodes.length > 0 && (
         <PathsPicture nodes={picture.nodes} rels={picture.rels} emphasis={picture.ends} label={`the paths of ${props.name}`} />
       )}
