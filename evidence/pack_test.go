@@ -156,6 +156,18 @@ func TestPackVerifies(t *testing.T) {
 			if !bytes.Equal(pack.Bytes(), again.Bytes()) {
 				t.Errorf("two packs of the same graph differ")
 			}
+			// And rebuilt as of the instant the manifest records, it is the same pack.
+			recorded, err := time.Parse(time.RFC3339Nano, manifest.AsOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var asOf bytes.Buffer
+			if _, err := evidence.Write(ctx, s, evidence.Options{IDs: ids, Version: "test", AsOf: recorded}, &asOf); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(pack.Bytes(), asOf.Bytes()) {
+				t.Errorf("the pack rebuilt --as-of %s differs", manifest.AsOf)
+			}
 			if len(m.Files) != len(manifest.Files) {
 				t.Errorf("returned manifest differs from the packed one")
 			}
