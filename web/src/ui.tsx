@@ -2,7 +2,7 @@
 // panel of a picked node or edge, loading and error states.
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { APIError } from "./api";
+import { APIError, download } from "./api";
 import { downloadCSV } from "./csv";
 import { flagColour, styleOf, edgeLabel } from "./graph";
 import type { GNode, GRel, Provenance } from "./model";
@@ -208,3 +208,29 @@ export function traceRows(rels: GRel[]): Cell[][] {
 }
 
 export { lineageHref };
+
+/** The evidence pack of some nodes as a download (docs/evidence.md), with its error shown here. */
+export function EvidenceButton(props: { ids: string[]; label: string }) {
+  const [state, setState] = useState<{ busy: boolean; error?: Error }>({ busy: false });
+  const asOf = new URLSearchParams(location.search).get("asOf");
+  const url = "/api/v1/evidence?" + props.ids.map((id) => `id=${encodeURIComponent(id)}`).join("&") + (asOf ? `&asOf=${encodeURIComponent(asOf)}` : "");
+  return (
+    <span class="evidence">
+      <button
+        type="button"
+        data-action="evidence"
+        disabled={state.busy}
+        onClick={() => {
+          setState({ busy: true });
+          download(url, "evidence.zip").then(
+            () => setState({ busy: false }),
+            (error) => setState({ busy: false, error }),
+          );
+        }}
+      >
+        {state.busy ? "building the pack…" : props.label}
+      </button>
+      {state.error && <ErrorBox error={state.error} />}
+    </span>
+  );
+}

@@ -4,7 +4,7 @@ import { useMemo } from "preact/hooks";
 import { graphql } from "../api";
 import { asOfArgs, getCapabilities, nodeFields, nodeHref, relFields, type GNode, type GRel } from "../model";
 import { Link } from "../router";
-import { ErrorBox, Loading, Table, useLoad } from "../ui";
+import { ErrorBox, EvidenceButton, Loading, Table, useLoad } from "../ui";
 import { PathsPicture, unionOfPaths } from "./picture";
 import { lineageHref } from "../model";
 
@@ -45,6 +45,11 @@ export function HomeView() {
         The picture shows the evidence paths from the flagged datasets (⚑, left) to the decisions (right). Click any edge to see which source stated it, in which file and
         line, in which import run; click a node for its facts, double-click it for its whole lineage.
       </p>
+      {items.length > 0 && (
+        <p>
+          <EvidenceButton ids={items.map((i) => i.node.id)} label="⬇ evidence pack of these decisions" />
+        </p>
+      )}
       <PathsPicture nodes={picture.nodes} rels={picture.rels} emphasis={new Set(items.map((i) => i.node.id))} label="the canonical question's evidence paths" />
       <Table
         name="canonical-privacy-impact"

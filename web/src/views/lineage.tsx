@@ -2,11 +2,11 @@
 // depth control, the details of whatever is clicked, the edges as a table (CSV) and the evidence
 // pack of the node.
 import { useMemo, useState } from "preact/hooks";
-import { download, graphql } from "../api";
+import { graphql } from "../api";
 import { Legend, LineageGraph, relKey, type Selection } from "../graph";
 import { asOfArgs, getCapabilities, lineageHref, nodeFields, relFields, type GNode, type GRel, type Subgraph } from "../model";
 import { navigate, Link, useLocation } from "../router";
-import { DetailsPanel, ErrorBox, Flags, KindTag, Loading, Table, traceColumns, traceRows, useLoad } from "../ui";
+import { DetailsPanel, ErrorBox, EvidenceButton, Flags, KindTag, Loading, Table, traceColumns, traceRows, useLoad } from "../ui";
 
 type Direction = "BOTH" | "UPSTREAM" | "DOWNSTREAM";
 
@@ -88,9 +88,7 @@ export function LineageView(props: { id: string }) {
           <output>{depth}</output>
         </label>
         <Link href={`/node/${encodeURIComponent(node.id)}${location.search}`}>node page</Link>
-        <button type="button" data-action="evidence" onClick={() => download(`/api/v1/evidence?id=${encodeURIComponent(node.id)}`, "evidence.zip")}>
-          ⬇ evidence pack
-        </button>
+        <EvidenceButton ids={[node.id]} label="⬇ evidence pack" />
         {merged.truncated && <span class="warn">the answer was cut at the server's limit: lower the depth</span>}
       </div>
       <Legend kinds={kinds} />

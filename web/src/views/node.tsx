@@ -1,10 +1,10 @@
 // /node/<id>: everything about one node: properties, flags and why, owners, risks, controls,
 // assets, every relationship with its evidence, the node's own provenance and import runs, and
 // the evidence pack download.
-import { download, graphql } from "../api";
+import { graphql } from "../api";
 import { asOfArgs, getCapabilities, lineageHref, nodeFields, nodeHref, provenanceFields, relFields, type GNode, type GRel } from "../model";
 import { Link } from "../router";
-import { ErrorBox, Flags, KindTag, Loading, ProvenanceBlock, Table, useLoad } from "../ui";
+import { ErrorBox, EvidenceButton, Flags, KindTag, Loading, ProvenanceBlock, Table, useLoad } from "../ui";
 
 interface RunFull {
   id: string;
@@ -75,9 +75,7 @@ export function NodeView(props: { id: string }) {
       {n.description && <p>{n.description}</p>}
       <p class="actions">
         <Link href={lineageHref(n.id)}>lineage picture →</Link>
-        <button type="button" data-action="evidence" onClick={() => download(`/api/v1/evidence?id=${encodeURIComponent(n.id)}${asOf ? `&asOf=${encodeURIComponent(asOf)}` : ""}`, "evidence.zip")}>
-          ⬇ evidence pack (zip)
-        </button>
+        <EvidenceButton ids={[n.id]} label="⬇ evidence pack (zip)" />
       </p>
       <div class="columns">
         <div>
