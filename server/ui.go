@@ -3,15 +3,12 @@ package server
 import (
 	"bytes"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"path"
 	"strings"
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/auth"
-	"github.com/aimsgraph/aimsgraph/graph"
-	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/web"
 )
 
@@ -25,8 +22,9 @@ var uiRoutes = []string{"/{$}", "/node/", "/lineage/", "/search", "/questions", 
 const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 // mountUI registers the web UI: its pages and static assets, open to anyone (they hold no data;
-// the API calls they make carry the token), and the evidence pack download (role reader).
-func mountUI(mux *http.ServeMux, ui fs.FS, store graph.Store, limits resolvers.Limits, log *slog.Logger) {
+// the API calls they make carry the token), and the evidence pack download (GET
+// /api/v1/evidence), which the caller guards with the role it needs (reader).
+func mountUI(mux *http.ServeMux, ui fs.FS, evidence http.Handler) {
 	index, err := fs.ReadFile(ui, "index.html")
 	if err != nil {
 		panic("web UI build is missing index.html: run `make ui`") // a broken build, caught by every server test
@@ -43,7 +41,7 @@ func mountUI(mux *http.ServeMux, ui fs.FS, store graph.Store, limits resolvers.L
 	}
 	mux.Handle("GET /assets/", assets(ui, "public, max-age=31536000, immutable")) // names carry content hashes
 	mux.Handle("GET /favicon.svg", assets(ui, "public, max-age=86400"))
-	mux.Handle("GET /api/v1/evidence", openUntilAuth(auth.Require(auth.Reader, evidenceHandler(store, limits, log))))
+	mux.Handle("GET /api/v1/evidence", evidence)
 }
 
 // openUntilAuth gives requests without a principal the open-mode principal. It stands in for the
