@@ -51,6 +51,7 @@ func cmdEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	_ = tmp.Chmod(0o644) // a pack is made to be handed on; CreateTemp makes files private
 	m, err := evidence.Write(ctx, store, opts, tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
