@@ -324,6 +324,22 @@ func TestBrowserLineage(t *testing.T) {
 			}
 			b.shot("home")
 
+			// A question of schema/examples: its answer as a table and its paths as a picture.
+			b.open("/questions/vendor-exit")
+			b.waitFor(`document.querySelectorAll('[data-answer="vendor-exit"] svg.graph g.node.emphasis').length > 0`)
+			ends := eval[[]string](b, `[...document.querySelectorAll("svg.graph g.node.emphasis")].map(g => g.dataset.nodeId).sort()`)
+			rowsShown := eval[int](b, `document.querySelectorAll('[data-table="vendor-exit-impact"] tbody tr').length`)
+			if strings.Join(ends, ",") != "dec:chat-escalation,sys:support-chatbot" || rowsShown != 2 {
+				t.Errorf("vendor exit: picture ends %v, %d table rows", ends, rowsShown)
+			}
+
+			// Search by name from the header.
+			b.do(chromedp.SendKeys(chromedp.CSS(`header input[name="q"]`), "bureau\n"))
+			b.waitFor(`document.querySelector('[data-view="search"] [data-table="search"] tbody')`)
+			if hits := eval[[]string](b, `[...document.querySelectorAll('[data-table="search"] tbody tr td:first-child')].map(td => td.textContent)`); !slices.Contains(hits, "ds:bureau-feed") {
+				t.Errorf("search for bureau: %v", hits)
+			}
+
 			// The editor completes from the server's schema: "nod" offers the query field nodes.
 			b.do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("aimsgraph.query", "{ nod")`))
 			b.open("/query")
