@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -10271,7 +10272,7 @@ func (ec *executionContext) _NodeChange_properties(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.PropertyChange) graphql.Marshaler {
-			return ec.marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyChangeᚄ(ctx, selections, v)
+			return ec.marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10767,7 +10768,7 @@ func (ec *executionContext) fieldContext_Property_value(_ context.Context, field
 	return graphql.NewScalarFieldContext("Property", field, false, false, "String")
 }
 
-func (ec *executionContext) _PropertyChange_key(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _PropertyChange_key(ctx context.Context, field graphql.CollectedField, obj *graph.PropertyChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10790,7 +10791,7 @@ func (ec *executionContext) fieldContext_PropertyChange_key(_ context.Context, f
 	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _PropertyChange_before(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _PropertyChange_before(ctx context.Context, field graphql.CollectedField, obj *graph.PropertyChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10813,7 +10814,7 @@ func (ec *executionContext) fieldContext_PropertyChange_before(_ context.Context
 	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _PropertyChange_after(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _PropertyChange_after(ctx context.Context, field graphql.CollectedField, obj *graph.PropertyChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11788,7 +11789,7 @@ func (ec *executionContext) _RelationshipChange_properties(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.PropertyChange) graphql.Marshaler {
-			return ec.marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyChangeᚄ(ctx, selections, v)
+			return ec.marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16840,7 +16841,7 @@ func (ec *executionContext) _Property(ctx context.Context, sel ast.SelectionSet,
 
 var propertyChangeImplementors = []string{"PropertyChange"}
 
-func (ec *executionContext) _PropertyChange(ctx context.Context, sel ast.SelectionSet, obj *model.PropertyChange) graphql.Marshaler {
+func (ec *executionContext) _PropertyChange(ctx context.Context, sel ast.SelectionSet, obj *graph.PropertyChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, propertyChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18658,11 +18659,11 @@ func (ec *executionContext) marshalNProperty2ᚖgithubᚗcomᚋaimsgraphᚋaimsg
 	return ec._Property(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PropertyChange) graphql.Marshaler {
+func (ec *executionContext) marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PropertyChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPropertyChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyChange(ctx, sel, v[i])
+		return ec.marshalNPropertyChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18674,7 +18675,7 @@ func (ec *executionContext) marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgrap
 	return ret
 }
 
-func (ec *executionContext) marshalNPropertyChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyChange(ctx context.Context, sel ast.SelectionSet, v *model.PropertyChange) graphql.Marshaler {
+func (ec *executionContext) marshalNPropertyChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChange(ctx context.Context, sel ast.SelectionSet, v *model.PropertyChange) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PropertyChange!")
 		return graphql.Null

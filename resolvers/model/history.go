@@ -2,8 +2,6 @@ package model
 
 import (
 	"context"
-	"encoding/json"
-	"sort"
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
@@ -123,40 +121,13 @@ func (c *RelationshipChange) Run(ctx context.Context) (*ImportRun, error) {
 func (c *RelationshipChange) At() time.Time { return c.c.At }
 
 // PropertyChange is one property's values at both ends of a window.
-type PropertyChange struct {
-	Key           string
-	Before, After *string
-}
+type PropertyChange = graph.PropertyChange
 
-// propertyChanges lists the keys whose values differ, by key, as text (Property's rendering).
 func propertyChanges(before, after map[string]any) []*PropertyChange {
-	keys := map[string]bool{}
-	for k := range before {
-		keys[k] = true
+	diff := graph.DiffProps(before, after)
+	out := make([]*PropertyChange, len(diff))
+	for i := range diff {
+		out[i] = &diff[i]
 	}
-	for k := range after {
-		keys[k] = true
-	}
-	out := []*PropertyChange{}
-	for k := range keys {
-		b, a := propertyText(before, k), propertyText(after, k)
-		if (b == nil) != (a == nil) || (b != nil && *b != *a) {
-			out = append(out, &PropertyChange{Key: k, Before: b, After: a})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
-}
-
-func propertyText(props map[string]any, key string) *string {
-	v, ok := props[key]
-	if !ok {
-		return nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		data, _ := json.Marshal(v)
-		s = string(data)
-	}
-	return &s
 }

@@ -70,7 +70,7 @@ func (b base) list(key string) []string {
 func (b base) Properties() []*Property {
 	out := make([]*Property, 0, len(b.n.Props))
 	for k := range b.n.Props {
-		out = append(out, &Property{Key: k, Value: *propertyText(b.n.Props, k)})
+		out = append(out, &Property{Key: k, Value: graph.PropText(b.n.Props[k])})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
