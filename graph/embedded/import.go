@@ -114,8 +114,8 @@ func (st *stage) rel(key string) *relRec {
 
 // restate is the provenance bookkeeping shared by nodes and relationships, as in the Neo4j store:
 // the source's stamp replaces its earlier ones; the domain properties are what it states now.
-// When the properties or the evidence (the stating sources, file or line) differ from the old
-// ones, the old version ends (returned) and a new one begins (docs/history.md).
+// When the properties or the evidence (the stating sources or file) differ from the old ones, the
+// old version ends (returned) and a new one begins (docs/history.md).
 func (st *stage) restate(old *entity, props map[string]any, source, file string, line int) (entity, graph.Counts, *version) {
 	at := st.instant(source)
 	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID,
@@ -129,7 +129,7 @@ func (st *stage) restate(old *entity, props map[string]any, source, file string,
 	case old.Hash == e.Hash:
 		c.Unchanged = 1
 		e.Changed, e.ChangedRun = old.Changed, old.ChangedRun
-		if old.File == file && old.Line == line && stated(old, source) {
+		if old.File == file && stated(old, source) { // the line alone may move, in place
 			e.Since, e.SinceRun = old.Since, old.SinceRun
 		} else { // the same content, other evidence
 			e.Since = max(at, old.Since)

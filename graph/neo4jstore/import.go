@@ -68,13 +68,13 @@ func (w *writer) at(source string) time.Time { return graph.EffectiveInstant(w.r
 // The bookkeeping shared by node and relationship writes (docs/history.md): x is the written
 // fact, old* its values before this statement, row.at the instant the row's source speaks for
 // (never before the current version's start). When the content or the evidence (the stating
-// sources, file or line) changes, x's current state becomes a version before `SET x = row.props`
+// sources or file; a line moving within the file is updated in place) changes, x's current state becomes a version before `SET x = row.props`
 // replaces its properties with what the source states now (so a property the source dropped is
 // dropped too). A fact stated again unchanged, from the same place, keeps its version.
 const captureOld = `
 WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst,
      x._since AS oldSince, x._sinceRun AS oldSinceRun, x._changedAt AS oldChanged, x._changedRun AS oldChangedRun,
-     coalesce(x._file <> row.props._file OR x._line <> row.props._line, true) AS moved
+     coalesce(x._file <> row.props._file, true) AS moved
 WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldChangedRun,
      coalesce(oldHash <> row.props._hash, true) AS contentChanged,
      moved OR NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AS evidenceChanged,

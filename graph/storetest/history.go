@@ -26,6 +26,7 @@ func RunHistory(t *testing.T, open Opener) {
 	t.Run("BeforeTheFirstRun", func(t *testing.T) { testBeforeFirstRun(t, open(t)) })
 	t.Run("Compact", func(t *testing.T) { testCompact(t, open(t)) })
 	t.Run("EvidenceAsOf", func(t *testing.T) { testEvidenceAsOf(t, open(t)) })
+	t.Run("LineMovesInPlace", func(t *testing.T) { testLineMovesInPlace(t, open(t)) })
 }
 
 // testEvidenceAsOf: the same facts restated from another file are not a change, but the evidence
@@ -409,5 +410,33 @@ func testCompact(t *testing.T, s graph.Store) {
 	}
 	if _, err := s.At(ctx, runs[0].FinishedAt); !errors.Is(err, graph.ErrCompacted) {
 		t.Errorf("horizon moved back: %v", err)
+	}
+}
+
+// testLineMovesInPlace: a statement that moved to another line of the same file is not a new
+// version (lines shift with every edit), but the evidence names the new line.
+func testLineMovesInPlace(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := Import(t, s, importer.Options{}, historyFile(t, dir, "Alpha", true))
+	path := filepath.Join(dir, "inventory.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append([]byte("# an inserted comment\n# and another\n"), data...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	Import(t, s, importer.Options{}, path)
+	then, err := At(t, s, first.FinishedAt).Nodes(ctx, []string{"ds:h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := node(t, s, "ds:h")
+	if now.Provenance.Line != then[0].Provenance.Line {
+		t.Errorf("line as of the first run %d, now %d: the same version, so the same (current) line", then[0].Provenance.Line, now.Provenance.Line)
+	}
+	if now.Provenance.Line != 6 { // line 4, after two inserted lines
+		t.Errorf("ds:h is stated on line %d now, want 6", now.Provenance.Line)
 	}
 }
