@@ -26,6 +26,8 @@ Usage:
   aimsgraph import [--dry-run] [--prune] [--source NAME] PATH...   load inventory files or folders
   aimsgraph validate PATH...                                       check files, report every problem
   aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, the web UI at /
+  aimsgraph diff --since T [--until T] [--format text|json|csv]     what changed between two instants
+  aimsgraph compact --before T                                     drop history older than T
   aimsgraph evidence [--as-of T] --out PACK.zip ID...              an auditor's evidence pack (zip) of each id's lineage
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
@@ -71,6 +73,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "diff":
+		err = cmdDiff(ctx, args[1:], stdout, stderr)
+	case "compact":
+		err = cmdCompact(ctx, args[1:], stdout, stderr)
 	case "evidence":
 		err = cmdEvidence(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
