@@ -393,3 +393,45 @@ func TestBrowserToken(t *testing.T) {
 		t.Errorf("after forget token the browser still holds %q", *got)
 	}
 }
+
+// TestBrowserHistory: once the API keeps history, the UI offers the as-of picker, draws the
+// lineage as it stood at an instant, and lists what changed since one: the 2027 estate adds the
+// open-banking feed behind the loan decision.
+func TestBrowserHistory(t *testing.T) {
+	for _, st := range allStores {
+		t.Run(st.name, func(t *testing.T) {
+			s := st.open(t)
+			ctx := context.Background()
+			first := storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
+			base := serveEstate(t, s, nil) // imports the estate again: changes nothing
+			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate-2027"))
+			runs, err := s.Runs(ctx, graph.RunQuery{IDs: []string{first.RunID}})
+			if err != nil || len(runs) != 1 {
+				t.Fatal(runs, err)
+			}
+			then := runs[0].FinishedAt.UTC().Format(time.RFC3339Nano)
+			b := newTab(t, base, st.name+"-history")
+			drawn := func() []string {
+				b.waitFor(`document.querySelectorAll("svg.graph g.node").length > 0`)
+				return eval[[]string](b, `[...document.querySelectorAll("svg.graph g.node")].map(g => g.dataset.nodeId)`)
+			}
+			b.open("/lineage/dec:loan-approval?asOf=" + then)
+			if past := drawn(); slices.Contains(past, "ds:open-banking") || !slices.Contains(past, "ds:bureau-feed") {
+				t.Errorf("lineage as of %s: %v", then, past)
+			}
+			b.waitFor(`document.querySelector("header .as-of input")`)
+			b.shot("lineage-as-of")
+			b.open("/lineage/dec:loan-approval")
+			if now := drawn(); !slices.Contains(now, "ds:open-banking") {
+				t.Errorf("lineage now lacks ds:open-banking: %v", now)
+			}
+			b.open("/changes?since=" + then)
+			b.waitFor(`document.querySelector('[data-table="changes-nodes"] tbody')`)
+			rows := eval[[]string](b, `[...document.querySelectorAll('[data-table="changes-nodes"] tbody tr')].map(tr => tr.cells[0].textContent + " " + tr.cells[1].textContent)`)
+			if !slices.Contains(rows, "ADDED ds:open-banking") {
+				t.Errorf("changes since %s: %v", then, rows)
+			}
+			b.shot("changes")
+		})
+	}
+}

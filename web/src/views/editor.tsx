@@ -11,7 +11,6 @@ import { graphql as graphqlLanguage } from "cm6-graphql";
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from "graphql";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { examples, graphql, graphqlRaw, type Example } from "../api";
-import { asOfArgs, getCapabilities } from "../model";
 import { navigate } from "../router";
 import { ErrorBox, Table } from "../ui";
 import { answerTables } from "./questions";
@@ -41,8 +40,7 @@ export default function QueryEditor(props: { example: string | null }) {
     setError(null);
     const started = performance.now();
     try {
-      const a = asOfArgs(await getCapabilities());
-      const res = await graphqlRaw(query, { ...a.vars, ...variables });
+      const res = await graphqlRaw(query, variables);
       setResult({ status: res.status, ms: Math.round(performance.now() - started), body: res.body });
     } catch (e) {
       setError(e as Error);

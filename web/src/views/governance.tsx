@@ -1,45 +1,99 @@
 // History and governance analytics (SPEC §12–13): "what changed since" and the gap findings.
 // The header links here only when the server's schema has `changes` and `gaps`.
-import { useState } from "preact/hooks";
 import { graphql } from "../api";
 import { nodeHref } from "../model";
+import { navigate, useLocation } from "../router";
 import { ErrorBox, Loading, Table, useLoad } from "../ui";
 
-interface ChangeSet {
-  nodes: { change: string; id: string; kind?: string | null; name?: string | null }[];
-  relationships: { change: string; type: string; fromId: string; toId: string }[];
+interface Change {
+  change: string;
+  properties: { key: string; before?: string | null; after?: string | null }[];
+  run?: { id: string; user?: string | null; finishedAt: string } | null;
+  at: string;
 }
 
+interface ChangeSet {
+  since: string;
+  until: string;
+  truncated: boolean;
+  nodes: (Change & { id: string; kind: string; name: string })[];
+  relationships: (Change & { type: string; fromId: string; toId: string })[];
+}
+
+function propText(c: Change): string {
+  return c.properties.map((p) => `${p.key}: ${p.before ?? "—"} → ${p.after ?? "—"}`).join("; ");
+}
+
+/** "What changed since": every node and relationship added, removed or changed, with the run. */
 export function ChangesView() {
-  const [since, setSince] = useState(() => new URLSearchParams(location.search).get("since") ?? new Date(Date.now() - 7 * 86400e3).toISOString().slice(0, 16));
+  const { query } = useLocation();
+  const since = query.get("since") ?? new Date(Date.now() - 30 * 86400e3).toISOString();
+  const until = query.get("until");
   const { data, error } = useLoad(
     () =>
-      graphql<{ changes: ChangeSet }>("query Changes($since: DateTime!) { changes(since: $since) { nodes { change id kind name } relationships { change type fromId toId } } }", {
-        since: new Date(since).toISOString(),
-      }),
-    [since],
+      graphql<{ changes: ChangeSet }>(
+        `query Changes($since: DateTime!, $until: DateTime) { changes(since: $since, until: $until) { since until truncated
+  nodes { change id kind name properties { key before after } run { id user finishedAt } at }
+  relationships { change type fromId toId properties { key before after } run { id user finishedAt } at } } }`,
+        { since, until },
+      ),
+    [since, until],
   );
+  const set = (k: string, v: string) => {
+    const q = new URLSearchParams(location.search);
+    if (v) q.set(k, new Date(v).toISOString());
+    else q.delete(k);
+    navigate(`/changes?${q}`, true);
+  };
   return (
     <section data-view="changes">
-      <h2>What changed since</h2>
-      <label>
-        since <input type="datetime-local" value={since} onChange={(e) => setSince((e.target as HTMLInputElement).value)} />
-      </label>
+      <h2>What changed</h2>
+      <p class="controls">
+        <label>
+          since <input type="datetime-local" name="since" value={localInput(since)} onChange={(e) => set("since", (e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          until <input type="datetime-local" name="until" value={until ? localInput(until) : ""} onChange={(e) => set("until", (e.target as HTMLInputElement).value)} />
+        </label>
+        <span class="muted">{data ? `from ${data.changes.since} to ${data.changes.until}` : ""}</span>
+        {data?.changes.truncated && <span class="warn">the answer was cut at the server's limit</span>}
+      </p>
       {error && <ErrorBox error={error} />}
       {!data && !error && <Loading />}
       {data && (
         <>
-          <Table name="changes-nodes" caption="Nodes" columns={["change", "id", "kind", "name"]} rows={data.changes.nodes.map((n) => [n.change, { text: n.id, href: nodeHref(n.id) }, n.kind, n.name])} />
+          <Table
+            name="changes-nodes"
+            caption="Nodes"
+            columns={["change", "id", "kind", "name", "properties (before → after)", "run", "at"]}
+            rows={data.changes.nodes.map((n) => [n.change, { text: n.id, href: nodeHref(n.id) }, n.kind, n.name, propText(n), n.run?.id, n.at])}
+            empty="no node changed"
+          />
           <Table
             name="changes-relationships"
             caption="Relationships"
-            columns={["change", "from", "type", "to"]}
-            rows={data.changes.relationships.map((r) => [r.change, { text: r.fromId, href: nodeHref(r.fromId) }, r.type, { text: r.toId, href: nodeHref(r.toId) }])}
+            columns={["change", "from", "type", "to", "properties (before → after)", "run", "at"]}
+            rows={data.changes.relationships.map((r) => [
+              r.change,
+              { text: r.fromId, href: nodeHref(r.fromId) },
+              r.type,
+              { text: r.toId, href: nodeHref(r.toId) },
+              propText(r),
+              r.run?.id,
+              r.at,
+            ])}
+            empty="no relationship changed"
           />
         </>
       )}
     </section>
   );
+}
+
+/** An RFC 3339 instant as the value of a datetime-local input (local time, minutes). */
+export function localInput(iso: string): string {
+  const d = new Date(iso);
+  return isNaN(+d) ? "" : new Date(+d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
 interface Finding {

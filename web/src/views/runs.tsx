@@ -1,6 +1,7 @@
 // The import runs: what was loaded from where, with each file's SHA-256.
 import { useEffect } from "preact/hooks";
 import { graphql } from "../api";
+import { Link } from "../router";
 import { ErrorBox, Loading, Table, useLoad } from "../ui";
 
 interface Run {
@@ -32,7 +33,8 @@ export function RunsView() {
             <code>{r.id}</code>
           </h3>
           <p>
-            sources {r.sources.join(", ")} · by {r.user || "—"} · started {r.startedAt} · finished {r.finishedAt}
+            sources {r.sources.join(", ")} · by {r.user || "—"} · started {r.startedAt} · finished {r.finishedAt} ·{" "}
+            <Link href={`/changes?since=${encodeURIComponent(r.startedAt)}`}>what changed since</Link>
           </p>
           <Table name={`run-${r.id}-files`} caption="Files" columns={["path", "sha256", "source", "format"]} rows={r.files.map((f) => [f.path, f.sha256, f.source, f.format])} />
           <Table
