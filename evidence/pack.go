@@ -81,6 +81,8 @@ var (
 	ErrInput = errors.New("invalid evidence request")
 	// ErrNotFound: an id names no node (it is also an ErrInput).
 	ErrNotFound = fmt.Errorf("%w: unknown id", ErrInput)
+	// ErrTooLarge: a trace holds more nodes than Options.Limit (it is also an ErrInput).
+	ErrTooLarge = fmt.Errorf("%w: too large", ErrInput)
 )
 
 // Trace columns (SPEC §14): one row per upstream lineage edge.
@@ -149,7 +151,7 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 			return nil, nil, fmt.Errorf("%w: no node with id %q", ErrNotFound, id)
 		}
 		if sub.Truncated {
-			return nil, nil, fmt.Errorf("%w: the upstream lineage of %q has more than %d nodes: trace fewer levels, or use `aimsgraph evidence`, which has no server caps", ErrInput, id, opts.Limit)
+			return nil, nil, fmt.Errorf("%w: the upstream lineage of %q has more than %d nodes: trace fewer levels", ErrTooLarge, id, opts.Limit)
 		}
 		// The start node comes first (it may carry another id than asked when id is an alias).
 		t := &trace{id: id, folder: folders[id], root: sub.Nodes[0], nodes: sub.Nodes, rels: sub.Relationships}

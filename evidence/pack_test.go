@@ -187,7 +187,8 @@ func TestPackRefuses(t *testing.T) {
 		"truncated":  {IDs: []string{"dec:card-block"}, Limit: 3},
 	} {
 		var out bytes.Buffer
-		if _, err := evidence.Write(ctx, s, opts, &out); !errors.Is(err, evidence.ErrInput) || out.Len() > 0 {
+		_, err := evidence.Write(ctx, s, opts, &out)
+		if !errors.Is(err, evidence.ErrInput) || out.Len() > 0 || (name == "truncated") != errors.Is(err, evidence.ErrTooLarge) {
 			t.Errorf("%s: err %v, %d bytes written; want ErrInput and nothing", name, err, out.Len())
 		}
 	}

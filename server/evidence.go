@@ -48,6 +48,9 @@ func evidenceHandler(store graph.Store, limits resolvers.Limits, log *slog.Logge
 		case errors.Is(err, evidence.ErrNotFound):
 			auth.WriteError(w, http.StatusNotFound, resolvers.CodeNotFound, err.Error())
 			return
+		case errors.Is(err, evidence.ErrTooLarge):
+			auth.WriteError(w, http.StatusBadRequest, resolvers.CodeBadInput, fmt.Sprintf("%v (this server's caps: maxDepth %d, %d nodes; the command line `aimsgraph evidence` traces up to %d)", err, limits.MaxDepth, limits.MaxResults, evidence.DefaultLimit))
+			return
 		case errors.Is(err, evidence.ErrInput):
 			auth.WriteError(w, http.StatusBadRequest, resolvers.CodeBadInput, err.Error())
 			return

@@ -81,4 +81,18 @@ func TestEvidenceDownload(t *testing.T) {
 			t.Errorf("?%s: HTTP %d %s, want %s", q, resp.StatusCode, b, code)
 		}
 	}
+
+	// A trace over the server's caps is refused, and the message names the command line.
+	limits := resolvers.DefaultLimits()
+	limits.MaxResults = 3
+	small := newAPI(t, allStores[0].open, limits)
+	resp, err = http.Get(small.url + "/api/v1/evidence?id=dec:card-block")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "BAD_USER_INPUT") || !strings.Contains(string(b), "aimsgraph evidence") {
+		t.Errorf("over the caps: HTTP %d %s", resp.StatusCode, b)
+	}
 }
