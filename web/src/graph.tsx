@@ -227,6 +227,15 @@ export function LineageGraph(p: LineageGraphProps) {
               data-edge={`${e.rel.from.id}|${e.rel.type}|${e.rel.to.id}`}
               data-type={e.rel.type}
               onClick={() => p.onSelect({ kind: "edge", key: e.key })}
+              tabIndex={0}
+              role="button"
+              aria-label={`${e.rel.from.id} ${e.rel.type} ${e.rel.to.id}`}
+              onKeyDown={(ev) => {
+                if (ev.key === "Enter" || ev.key === " ") {
+                  ev.preventDefault();
+                  p.onSelect({ kind: "edge", key: e.key });
+                }
+              }}
             >
               <title>{`${e.rel.from.id} —${e.rel.type}→ ${e.rel.to.id}`}</title>
               <path class="edge-hit" d={e.path} />
@@ -255,6 +264,16 @@ export function LineageGraph(p: LineageGraphProps) {
               data-third-party={String(n.thirdParty)}
               onClick={() => p.onSelect({ kind: "node", id: n.id })}
               onDblClick={() => p.onRecentre?.(n.id)}
+              // Reachable by keyboard: Tab to a node, Enter shows it, Shift+Enter centres on it.
+              tabIndex={0}
+              role="button"
+              aria-label={`${s.label} ${n.name} (${n.id})${flags ? `, flagged ${flags}` : ""}`}
+              onKeyDown={(e) => {
+                if (e.key !== "Enter" && e.key !== " ") return;
+                e.preventDefault();
+                if (e.shiftKey) p.onRecentre?.(n.id);
+                else p.onSelect({ kind: "node", id: n.id });
+              }}
             >
               <title>{`${s.label} ${n.id}\n${n.name}${flags ? `\nflagged: ${flags}` : ""}${n.thirdParty ? "\nthird-party" : ""}`}</title>
               {flags && <path class="flag-ring" d={shapePath(s.shape, w + 8, nodeH + 8)} stroke={flagColour} />}
