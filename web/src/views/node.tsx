@@ -32,12 +32,35 @@ interface Exposure {
   sources: { node: { id: string; name: string; kind: string }; reason?: string | null; distance: number }[];
 }
 
-async function loadNode(id: string): Promise<{ node: NodeFull | null; exposure?: Exposure[] }> {
+/** The risk categories a node inherits from upstream: asked apart, only when the server has it. */
+function ExposureTable(props: { id: string }) {
+  const asOf = new URLSearchParams(location.search).get("asOf");
+  const { data, error } = useLoad(async () => {
+    const caps = await getCapabilities();
+    if (!caps.exposure) return null;
+    const a = asOfArgs(caps);
+    return graphql<{ exposure: Exposure[] }>(
+      `query Exposure($id: ID!${a.decl}) { exposure(id: $id${a.arg}) { category sources { node { id name kind } reason distance } } }`,
+      { id: props.id, ...a.vars },
+    );
+  }, [props.id, asOf]);
+  if (error) return <ErrorBox error={error} />;
+  if (!data) return null;
+  return (
+    <Table
+      name={`${safe(props.id)}-exposure`}
+      caption="Exposure: risk categories inherited from upstream"
+      columns={["category", "source", "kind", "reason", "distance"]}
+      rows={data.exposure.flatMap((e) => e.sources.map((s) => [e.category, { text: s.node.id, href: nodeHref(s.node.id) }, s.node.kind, s.reason, s.distance]))}
+      empty="no upstream node is flagged"
+    />
+  );
+}
+
+async function loadNode(id: string): Promise<{ node: NodeFull | null }> {
   const caps = await getCapabilities();
   const a = asOfArgs(caps);
   const runFields = "id sources user startedAt finishedAt files { path sha256 source format }";
-  // exposure (SPEC §13) is asked only when the server has it.
-  const exposure = caps.exposure ? `exposure(id: $id${a.arg}) { category sources { node { id name kind } reason distance } }` : "";
   return graphql(
     `query NodePage($id: ID!${a.decl}) {
   node(id: $id${a.arg}) {
@@ -49,7 +72,6 @@ async function loadNode(id: string): Promise<{ node: NodeFull | null; exposure?:
     relationships { lineage ${relFields} from { id name kind } to { id name kind } }
     runs: provenance { firstRun { ${runFields} } lastRun { ${runFields} } }
   }
-  ${exposure}
 }`,
     { id, ...a.vars },
   );
@@ -115,15 +137,7 @@ export function NodeView(props: { id: string }) {
           )}
         </div>
       </div>
-      {data.exposure && (
-        <Table
-          name={`${safe(n.id)}-exposure`}
-          caption="Exposure: risk categories inherited from upstream"
-          columns={["category", "source", "kind", "reason", "distance"]}
-          rows={data.exposure.flatMap((e) => e.sources.map((s) => [e.category, { text: s.node.id, href: nodeHref(s.node.id) }, s.node.kind, s.reason, s.distance]))}
-          empty="no upstream node is flagged"
-        />
-      )}
+      <ExposureTable id={n.id} />
       <Table
         name={`${safe(n.id)}-relationships`}
         caption="Relationships and where each came from"
