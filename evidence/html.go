@@ -37,7 +37,7 @@ th, td { border: 1px solid #d8dee4; padding: .2em .5em; text-align: left; vertic
 th { background: #f0f3f6; }
 code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; }
 .picture { overflow-x: auto; border: 1px solid #d8dee4; border-radius: 6px; margin: .5em 0; }
-.picture svg { display: block; max-width: none; }
+.picture svg { display: block; max-width: 100%; height: auto; }
 .muted { color: #66707a; }
 .flag { color: #fff; background: #c62828; border-radius: 8px; padding: 0 .5em; font-size: .85em; font-weight: 600; }
 </style>

@@ -314,6 +314,26 @@ func TestBrowserLineage(t *testing.T) {
 			if !slices.Contains(names, "manifest.json") || !slices.Contains(names, "dec%3Aloan-approval/trace.csv") || !slices.Contains(names, "index.html") {
 				t.Errorf("evidence pack holds %v", names)
 			}
+			// Its index.html, opened from disk with no server, shows the picture.
+			unpacked := t.TempDir()
+			for _, f := range z.File {
+				r, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				data, _ := io.ReadAll(r)
+				r.Close()
+				_ = os.MkdirAll(filepath.Dir(filepath.Join(unpacked, f.Name)), 0o755)
+				if err := os.WriteFile(filepath.Join(unpacked, f.Name), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b.do(chromedp.Navigate("file://" + filepath.Join(unpacked, "index.html")))
+			b.waitFor(`document.querySelectorAll(".picture svg g.node").length > 0`)
+			if n := eval[int](b, `document.querySelectorAll(".picture svg g.node").length`); n != len(upstream(t, s, id).Nodes) {
+				t.Errorf("the pack's index.html draws %d nodes, the upstream lineage has %d", n, len(upstream(t, s, id).Nodes))
+			}
+			b.shot("evidence-index")
 
 			// The first page: the canonical question as a picture, the four decisions emphasised.
 			b.open("/")
@@ -434,4 +454,13 @@ func TestBrowserHistory(t *testing.T) {
 			b.shot("changes")
 		})
 	}
+}
+
+func upstream(t *testing.T, s graph.Store, id string) *graph.Subgraph {
+	t.Helper()
+	sub, err := s.Lineage(context.Background(), graph.LineageQuery{ID: id, Direction: graph.In, MaxDepth: 25, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
 }
