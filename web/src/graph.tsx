@@ -4,7 +4,7 @@
 // edge is clickable; the element attributes (data-node-id, data-edge, data-flags) are what the
 // browser tests read.
 import { Graph, layout } from "@dagrejs/dagre";
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { GNode, GRel } from "./model";
 
 export interface KindStyle {
@@ -37,6 +37,7 @@ export function relKey(r: GRel): string {
 }
 
 const nodeH = 48;
+const minScale = 0.6;
 const charW = 6.6;
 
 function nodeWidth(n: GNode): number {
@@ -162,6 +163,15 @@ export function LineageGraph(p: LineageGraphProps) {
   const [view, setView] = useState<typeof full | null>(null);
   const v = view ?? full;
   const svgRef = useRef<SVGSVGElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // A graph wider than the page opens scrolled to its centre node, so the node asked for shows.
+  useEffect(() => {
+    const box = scrollRef.current;
+    const centre = laid.nodes.find((n) => n.node.id === p.centre);
+    if (!box || !centre || box.scrollWidth <= box.clientWidth) return;
+    const scale = box.scrollWidth / Math.max(laid.width, 1);
+    box.scrollLeft = Math.max(0, centre.x * scale - box.clientWidth / 2);
+  }, [laid, p.centre]);
   const drag = useRef<{ x: number; y: number; view: typeof full } | null>(null);
 
   const toSvg = (clientX: number, clientY: number) => {
@@ -177,16 +187,16 @@ export function LineageGraph(p: LineageGraphProps) {
         <button type="button" onClick={() => setView({ ...v, x: v.x - v.w * 0.125, y: v.y - v.h * 0.125, w: v.w * 1.25, h: v.h * 1.25 })} title="zoom out">−</button>
         <button type="button" onClick={() => setView(null)} title="fit the whole graph">fit</button>
       </div>
-      <div class="graph-scroll">
+      <div class="graph-scroll" ref={scrollRef}>
       <svg
         ref={svgRef}
         class="graph"
         role="img"
         aria-label={p.label}
         viewBox={`${v.x} ${v.y} ${v.w} ${v.h}`}
-        // Fills the width, but never below 3/4 of its natural size (text stays readable) nor above
+        // Fills the width, but never below 0.6 of its natural size (text stays readable) nor above
         // it; a larger graph scrolls, and zooms. The height follows from the viewBox.
-        style={{ width: "100%", minWidth: `${Math.round(full.w * 0.75)}px`, maxWidth: `${full.w}px` }}
+        style={{ width: "100%", minWidth: `${Math.round(full.w * minScale)}px`, maxWidth: `${full.w}px` }}
         onWheel={(e) => {
           e.preventDefault();
           const at = toSvg(e.clientX, e.clientY);
