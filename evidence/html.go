@@ -97,7 +97,8 @@ func renderIndex(m *Manifest, traces []*trace, f *facts, findings []Finding, has
 		data.Traces = append(data.Traces, indexTrace{
 			ID: t.id, Folder: t.folder, Name: displayName(t.root), Root: t.root, Flags: f.flags[t.root.ID],
 			Nodes: t.nodes, Rels: t.rels, Rows: traceRows(t, f.runs),
-			// Our own SVG writer escapes every text it writes (drawLineage), so it is safe inline.
+			// Our own SVG writer escapes every text and attribute value it writes (drawLineage),
+			// so it is safe inline.
 			SVG: template.HTML(drawLineage(t, f)),
 		})
 	}

@@ -227,7 +227,8 @@ func drawLineage(t *trace, f *facts) []byte {
 		if p, _ := r.Props["purpose"].(string); p != "" && p != "TRAINING" {
 			label += " (" + p + ")"
 		}
-		fmt.Fprintf(&b, `<g class="edge" data-edge="%s|%s|%s"><title>%s %s %s — %s</title>`, esc(r.From), r.Type, esc(r.To), esc(r.From), r.Type, esc(r.To), esc(evidenceText(r.Provenance)))
+		typ := esc(string(r.Type))
+		fmt.Fprintf(&b, `<g class="edge" data-edge="%s|%s|%s"><title>%s %s %s — %s</title>`, esc(r.From), typ, esc(r.To), esc(r.From), typ, esc(r.To), esc(evidenceText(r.Provenance)))
 		fmt.Fprintf(&b, `<path d="M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="none" stroke="#8b949e" stroke-width="1.5" marker-end="url(#arrow)"/>`, x1, y1, x1+dx, y1, x2-dx, y2, x2, y2)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="9" fill="#57606a" text-anchor="middle" stroke="#ffffff" stroke-width="3" paint-order="stroke">%s</text></g>`+"\n", (x1+x2)/2, (y1+y2)/2-3, esc(label))
 	}
@@ -241,7 +242,7 @@ func drawLineage(t *trace, f *facts) []byte {
 		s := styleOf(p.n.Kind)
 		flags := f.flags[id]
 		fmt.Fprintf(&b, `<g class="node" data-node-id="%s" data-kind="%s" data-flags="%s" transform="translate(%.1f,%.1f)"><title>%s %s — %s</title>`,
-			esc(id), p.n.Kind, strings.Join(flags, ","), p.x, p.y, esc(s.label), esc(id), esc(evidenceText(p.n.Provenance)))
+			esc(id), esc(string(p.n.Kind)), esc(strings.Join(flags, ",")), p.x, p.y, esc(s.label), esc(id), esc(evidenceText(p.n.Provenance)))
 		width := 1.6
 		if id == t.root.ID {
 			width = 3.2
