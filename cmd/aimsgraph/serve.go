@@ -65,7 +65,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       2 * time.Minute,
 	}
 	url := "http://" + displayAddr(ln.Addr())
-	fmt.Fprintf(stdout, "aimsgraph: serving %s\n  web UI:      %s/   (opens on the canonical question, drawn)\n  GraphQL API: %s/graphql\n  press Ctrl+C to stop\n", sf.describe(), url, url)
+	fmt.Fprintf(stdout, "aimsgraph: serving %s\n  web UI:      %s/   (starts on the canonical question)\n  GraphQL API: %s/graphql\n  press Ctrl+C to stop\n", sf.describe(), url, url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
