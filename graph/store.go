@@ -198,6 +198,9 @@ type NodeFilter struct {
 	Flags      []string // flagged for ANY of these categories (via flags or a non-CLOSED risk)
 	ThirdParty *bool
 	Text       string // case-insensitive substring of id, name or description
+	// Where is a further condition in the domain's condition language (graph.Cond): how the
+	// gap rules select what they report. Nil: none.
+	Where *Cond
 }
 
 // PageRequest asks for up to First nodes after the cursor After (an id; "" for the start).

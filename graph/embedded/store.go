@@ -335,10 +335,14 @@ func (n *nodeRec) NodeKind() graph.Kind { return n.Kind }
 // Prop implements graph.NodeView.
 func (n *nodeRec) Prop(name string) any { return n.Props[name] }
 
-// In implements graph.NodeView.
-func (n *nodeRec) In(t graph.RelType, visit func(graph.NodeView) bool) {
-	for _, r := range n.in {
-		if r.Type == t && !visit(r.from) {
+// Edges implements graph.NodeView.
+func (n *nodeRec) Edges(t graph.RelType, dir graph.Direction, visit func(map[string]any, graph.NodeView) bool) {
+	rels, far := n.in, func(r *relRec) *nodeRec { return r.from }
+	if dir == graph.Out {
+		rels, far = n.out, func(r *relRec) *nodeRec { return r.to }
+	}
+	for _, r := range rels {
+		if r.Type == t && !visit(r.Props, far(r)) {
 			return
 		}
 	}
