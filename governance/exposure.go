@@ -46,14 +46,21 @@ func ExposureOf(ctx context.Context, r graph.Reader, id string, maxDepth int) ([
 		if err != nil {
 			return nil, err
 		}
-		sort.Slice(rels, func(i, j int) bool { return rels[i].Key() < rels[j].Key() })
-		var next []string
+		// A node first reached at this level goes down by the least of its edges (by the node
+		// it leads to, then type, then key): the same path on every store, without sorting.
+		level := map[string]*graph.Relationship{}
 		for _, rel := range rels {
-			if _, seen := dist[rel.From]; !seen {
-				dist[rel.From] = d
-				down[rel.From] = rel
-				next = append(next, rel.From)
+			if _, seen := dist[rel.From]; seen {
+				continue
 			}
+			if old, ok := level[rel.From]; !ok || lessEdge(rel, old) {
+				level[rel.From] = rel
+			}
+		}
+		next := make([]string, 0, len(level))
+		for n, rel := range level {
+			dist[n], down[n] = d, rel
+			next = append(next, n)
 		}
 		frontier = next
 	}
@@ -117,4 +124,16 @@ func ExposureOf(ctx context.Context, r graph.Reader, id string, maxDepth int) ([
 		return slices.Index(graph.RiskCategories, a.Category) < slices.Index(graph.RiskCategories, b.Category)
 	})
 	return out, nil
+}
+
+// lessEdge orders two edges leaving the same node: by the node each leads to, then type, then
+// identifying property.
+func lessEdge(a, b *graph.Relationship) bool {
+	if a.To != b.To {
+		return a.To < b.To
+	}
+	if a.Type != b.Type {
+		return a.Type < b.Type
+	}
+	return a.Key() < b.Key()
 }

@@ -8,7 +8,7 @@ package walk
 import (
 	"context"
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 )
@@ -231,13 +231,8 @@ func level(ctx context.Context, src Source, frontier []string, dir graph.Directi
 		out[near] = append(out[near], r)
 	}
 	for _, rs := range out {
-		sort.Slice(rs, func(i, j int) bool {
-			a, b := far(rs[i], dir), far(rs[j], dir)
-			if a != b {
-				return a < b
-			}
-			return rs[i].Key() < rs[j].Key()
-		})
+		graph.SortRelationships(rs)
+		slices.SortStableFunc(rs, func(a, b *graph.Relationship) int { return strings.Compare(far(a, dir), far(b, dir)) })
 	}
 	return out, nil
 }

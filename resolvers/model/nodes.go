@@ -161,7 +161,7 @@ func (b base) Relationships(ctx context.Context, direction *string, types []stri
 }
 
 func sortRels(rels []*graph.Relationship) {
-	sort.SliceStable(rels, func(i, j int) bool { return rels[i].Key() < rels[j].Key() })
+	graph.SortRelationships(rels)
 }
 
 // Owners lists the roles responsible for the node.
