@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aimsgraph/aimsgraph/governance"
 	"github.com/aimsgraph/aimsgraph/graph"
 )
 
@@ -61,10 +62,11 @@ Each edge below names the sources that stated it, the file and line of its lates
 <tr><th>run</th><th>sources</th><th>user</th><th>finished</th><th>files (SHA-256)</th></tr>
 {{range .Runs}}<tr id="run-{{.ID}}"><td><code>{{.ID}}</code></td><td>{{join .Sources ", "}}</td><td>{{.User}}</td><td>{{time .FinishedAt}}</td><td>{{range .Files}}<code>{{.Path}}</code> <code class="muted">{{.SHA256}}</code><br>{{end}}</td></tr>
 {{end}}</table>
-{{if .HasGaps}}<h2>Gaps found on the traced nodes</h2>
+<h2>Gaps found on the traced nodes</h2>
+<p class="muted">The gap rules of the management system (<a href="gaps.csv">gaps.csv</a>), evaluated on the graph as of the pack's instant.</p>
 {{if .Gaps}}<table><tr><th>severity</th><th>rule</th><th>node</th><th>message</th></tr>
-{{range .Gaps}}<tr><td>{{.Severity}}</td><td>{{.Rule}}</td><td><code>{{.NodeID}}</code></td><td>{{.Message}}</td></tr>
-{{end}}</table>{{else}}<p>None.</p>{{end}}{{end}}
+{{range .Gaps}}<tr><td>{{.Severity}}</td><td>{{.Rule.ID}}</td><td><code>{{.Node.ID}}</code></td><td>{{.Message}}</td></tr>
+{{end}}</table>{{else}}<p>None.</p>{{end}}
 <h2>Files</h2>
 <table><tr><th>path</th><th>SHA-256</th></tr>
 <tr><td><code>index.html</code></td><td class="muted">this page: its hash is in manifest.json</td></tr>
@@ -84,15 +86,14 @@ type indexTrace struct {
 	SVG              template.HTML
 }
 
-func renderIndex(m *Manifest, traces []*trace, f *facts, findings []Finding, hasGaps bool, listed []ManifestFile) ([]byte, error) {
+func renderIndex(m *Manifest, traces []*trace, f *facts, findings []governance.Finding, listed []ManifestFile) ([]byte, error) {
 	data := struct {
-		M       *Manifest
-		Traces  []indexTrace
-		Runs    []*graph.RunRecord
-		Gaps    []Finding
-		HasGaps bool
-		Listed  []ManifestFile
-	}{M: m, Runs: f.usedRuns, Gaps: findings, HasGaps: hasGaps, Listed: listed}
+		M      *Manifest
+		Traces []indexTrace
+		Runs   []*graph.RunRecord
+		Gaps   []governance.Finding
+		Listed []ManifestFile
+	}{M: m, Runs: f.usedRuns, Gaps: findings, Listed: listed}
 	for _, t := range traces {
 		data.Traces = append(data.Traces, indexTrace{
 			ID: t.id, Folder: t.folder, Name: displayName(t.root), Root: t.root, Flags: f.flags[t.root.ID],

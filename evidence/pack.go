@@ -1,8 +1,8 @@
 // Package evidence writes the auditor's evidence pack (docs/evidence.md): one zip holding, for
 // each node asked for, its upstream lineage as a table of edges with where each came from
 // (trace.csv) and as a picture (lineage.svg), the import runs that stated any of it (runs.csv,
-// with each file's SHA-256), an index.html a person opens offline, and a manifest.json with the
-// SHA-256 of every other file. The same graph gives the same bytes, so a pack can be rebuilt
+// with each file's SHA-256), the governance gaps found on any traced node (gaps.csv), an
+// index.html a person opens offline, and a manifest.json with the SHA-256 of every other file. The same graph gives the same bytes, so a pack can be rebuilt
 // and compared, and its manifest verified with sha256sum. `aimsgraph evidence` and the server's
 // GET /api/v1/evidence both write it.
 package evidence
@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aimsgraph/aimsgraph/governance"
 	"github.com/aimsgraph/aimsgraph/graph"
 )
 
@@ -36,17 +37,6 @@ type Options struct {
 	MaxDepth int    // lineage edges traced upstream of each node
 	Limit    int    // nodes per trace; a trace that would hold more is an error, never a cut pack
 	Version  string // the program's version, recorded in the manifest
-	// Gaps finds governance gaps on the traced nodes. It is the hook for the gap rules
-	// (docs/evidence.md): while nil the pack has no gaps.csv.
-	Gaps GapFinder
-}
-
-// GapFinder returns the findings on any of nodeIDs.
-type GapFinder func(ctx context.Context, nodeIDs []string) ([]Finding, error)
-
-// Finding is one governance gap on a node.
-type Finding struct {
-	Rule, Severity, NodeID, Message string
 }
 
 // Defaults for Options.MaxDepth and Options.Limit.
@@ -177,21 +167,15 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 		)
 	}
 	files = append(files, file{"runs.csv", csvTable(runsHeader, runRows(facts.usedRuns))})
-	var findings []Finding
-	if opts.Gaps != nil {
-		findings, err = opts.Gaps(ctx, facts.nodeIDs)
-		if err != nil {
-			return nil, nil, err
-		}
-		sort.Slice(findings, func(i, j int) bool {
-			a, b := findings[i], findings[j]
-			return a.NodeID < b.NodeID || a.NodeID == b.NodeID && a.Rule < b.Rule
-		})
-		files = append(files, file{"gaps.csv", csvTable(gapsHeader, gapRows(findings))})
+	// The gap rules (docs/governance.md) as of the pack's instant, kept for the traced nodes.
+	findings, err := gapsOn(ctx, graphAt, asOf, facts.nodeIDs)
+	if err != nil {
+		return nil, nil, err
 	}
+	files = append(files, file{"gaps.csv", csvTable(gapsHeader, gapRows(findings))})
 	m := &Manifest{Program: "aimsgraph", Version: opts.Version, AsOf: asOf.Format(time.RFC3339Nano), IDs: ids, MaxDepth: opts.MaxDepth, Folders: folders}
 	listed := hashes(files) // index.html lists the other files with their hashes
-	index, err := renderIndex(m, traces, facts, findings, opts.Gaps != nil, listed)
+	index, err := renderIndex(m, traces, facts, findings, listed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -236,7 +220,7 @@ func collectFacts(ctx context.Context, store graph.Store, graphAt graph.Reader, 
 	for _, t := range traces {
 		for _, n := range t.nodes {
 			if views[n.ID] == nil {
-				views[n.ID] = &graph.Loaded{Node: n, Incoming: map[graph.RelType][]*graph.Loaded{}}
+				views[n.ID] = &graph.Loaded{Node: n}
 			}
 			addRuns(n.Provenance)
 		}
@@ -270,7 +254,7 @@ func collectFacts(ctx context.Context, store graph.Store, graphAt graph.Reader, 
 	sortRels(in)
 	for _, r := range in {
 		if v, n := views[r.To], fromByID[r.From]; v != nil && n != nil {
-			v.Incoming[r.Type] = append(v.Incoming[r.Type], &graph.Loaded{Node: n})
+			v.Add(r.Type, graph.In, r.Props, &graph.Loaded{Node: n})
 		}
 	}
 	for id, v := range views {
@@ -349,10 +333,26 @@ func runRows(runs []*graph.RunRecord) [][]string {
 	return rows
 }
 
-func gapRows(findings []Finding) [][]string {
+// gapsOn returns the findings of every gap rule on the graph r as of at that concern one of
+// ids (sorted), gravest first, then by rule and node (the order governance.Gaps gives).
+func gapsOn(ctx context.Context, r graph.Reader, at time.Time, ids []string) ([]governance.Finding, error) {
+	all, err := governance.Gaps(ctx, r, at, governance.Rules)
+	if err != nil {
+		return nil, err
+	}
+	var out []governance.Finding
+	for _, f := range all {
+		if _, ok := slices.BinarySearch(ids, f.Node.ID); ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func gapRows(findings []governance.Finding) [][]string {
 	rows := make([][]string, 0, len(findings))
 	for _, f := range findings {
-		rows = append(rows, []string{f.Rule, f.Severity, f.NodeID, f.Message})
+		rows = append(rows, []string{f.Rule.ID, f.Severity.String(), f.Node.ID, f.Message})
 	}
 	return rows
 }

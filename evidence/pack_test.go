@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/evidence"
+	"github.com/aimsgraph/aimsgraph/governance"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
@@ -143,6 +144,35 @@ func TestPackVerifies(t *testing.T) {
 			}
 			if !seen[first.RunID] || !seen[second.RunID] {
 				t.Errorf("runs.csv lists %v, want both import runs", seen)
+			}
+			// gaps.csv: the gap rules' findings on the traced nodes, as of the pack's instant.
+			traced := map[string]bool{}
+			for _, id := range ids {
+				sub, err := s.Lineage(ctx, graph.LineageQuery{ID: id, Direction: graph.In, MaxDepth: 25, Limit: 1000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, n := range sub.Nodes {
+					traced[n.ID] = true
+				}
+			}
+			at, _ := time.Parse(time.RFC3339Nano, manifest.AsOf)
+			all, err := governance.Gaps(ctx, s, at, governance.Rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, f := range all {
+				if traced[f.Node.ID] {
+					want = append(want, f.Rule.ID+" "+f.Node.ID)
+				}
+			}
+			var got []string
+			for _, r := range readCSV(t, files["gaps.csv"])[1:] {
+				got = append(got, r[0]+" "+r[2])
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") || !slices.Contains(got, "AUTOMATED_DECISION_WITHOUT_OVERSIGHT dec:card-block") {
+				t.Errorf("gaps.csv %v\nwant %v", got, want)
 			}
 			if !strings.Contains(string(files["index.html"]), "dec:card-block") || !strings.Contains(string(files["index.html"]), "<svg") {
 				t.Errorf("index.html does not show the traces")

@@ -300,6 +300,12 @@ func TestBrowserLineage(t *testing.T) {
 			// The node page: its facts, and the evidence pack as a download.
 			b.open("/node/" + id)
 			b.waitFor(`document.querySelector('[data-view="node"] [data-table$="-relationships"]')`)
+			// Exposure: the categories the decision inherits, e.g. PRIVACY from the bureau feed.
+			b.waitFor(`document.querySelector('[data-table$="-exposure"] tbody')`)
+			exposure := eval[[]string](b, `[...document.querySelectorAll('[data-table$="-exposure"] tbody tr')].map(tr => tr.cells[0].textContent + " " + tr.cells[1].textContent)`)
+			if !slices.Contains(exposure, "PRIVACY ds:bureau-feed") {
+				t.Errorf("exposure of %s: %v", id, exposure)
+			}
 			b.shot("node")
 			b.do(chromedp.Click(chromedp.CSS(`button[data-action="evidence"]`)))
 			pack := b.download("evidence-")
@@ -352,6 +358,15 @@ func TestBrowserLineage(t *testing.T) {
 			if strings.Join(ends, ",") != "dec:chat-escalation,sys:support-chatbot" || rowsShown != 2 {
 				t.Errorf("vendor exit: picture ends %v, %d table rows", ends, rowsShown)
 			}
+
+			// The gaps page: the rules' findings, e.g. the fully automated card block without oversight.
+			b.open("/gaps")
+			b.waitFor(`document.querySelector('[data-table="gaps"] tbody')`)
+			gaps := eval[[]string](b, `[...document.querySelectorAll('[data-table="gaps"] tbody tr')].map(tr => tr.cells[1].textContent + " " + tr.cells[2].textContent)`)
+			if !slices.Contains(gaps, "AUTOMATED_DECISION_WITHOUT_OVERSIGHT dec:card-block") {
+				t.Errorf("gaps: %v", gaps)
+			}
+			b.shot("gaps")
 
 			// Search by name from the header.
 			b.do(chromedp.SendKeys(chromedp.CSS(`header input[name="q"]`), "bureau\n"))

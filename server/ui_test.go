@@ -66,7 +66,7 @@ func TestEvidenceDownload(t *testing.T) {
 	for _, f := range z.File {
 		names = append(names, f.Name)
 	}
-	want := "manifest.json dec%3Aloan-approval/lineage.svg dec%3Aloan-approval/trace.csv dec%3Asar-filing/lineage.svg dec%3Asar-filing/trace.csv index.html runs.csv"
+	want := "manifest.json dec%3Aloan-approval/lineage.svg dec%3Aloan-approval/trace.csv dec%3Asar-filing/lineage.svg dec%3Asar-filing/trace.csv gaps.csv index.html runs.csv"
 	if strings.Join(names, " ") != want {
 		t.Errorf("pack holds %v\nwant %s", names, want)
 	}

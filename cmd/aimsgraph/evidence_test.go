@@ -21,7 +21,7 @@ func TestCLIEvidence(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "pack.zip")
 	code, stdout, stderr := runCLI(t, "evidence", "--out", out, "dec:loan-approval", "dec:credit-limit")
-	if code != exitOK || !strings.Contains(stdout, "wrote "+out+": 7 files for 2 ids") {
+	if code != exitOK || !strings.Contains(stdout, "wrote "+out+": 8 files for 2 ids") {
 		t.Fatalf("evidence: exit %d\n%s%s", code, stdout, stderr)
 	}
 	z, err := zip.OpenReader(out)
@@ -29,7 +29,7 @@ func TestCLIEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer z.Close()
-	if len(z.File) != 7 || z.File[0].Name != "manifest.json" {
+	if len(z.File) != 8 || z.File[0].Name != "manifest.json" {
 		t.Errorf("pack: %d files, first %s", len(z.File), z.File[0].Name)
 	}
 

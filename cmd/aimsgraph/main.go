@@ -28,6 +28,7 @@ Usage:
   aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, the web UI at /
   aimsgraph diff --since T [--until T] [--format text|json|csv]     what changed between two instants
   aimsgraph compact --before T                                     drop history older than T
+  aimsgraph check [--rules ID,...] [--fail-on SEVERITY] [--list]   gaps in the management system
   aimsgraph evidence [--as-of T] --out PACK.zip ID...              an auditor's evidence pack (zip) of each id's lineage
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdDiff(ctx, args[1:], stdout, stderr)
 	case "compact":
 		err = cmdCompact(ctx, args[1:], stdout, stderr)
+	case "check":
+		err = cmdCheck(ctx, args[1:], stdout, stderr)
 	case "evidence":
 		err = cmdEvidence(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -1,7 +1,7 @@
 // History and governance analytics (SPEC §12–13): "what changed since" and the gap findings.
 // The header links here only when the server's schema has `changes` and `gaps`.
 import { graphql } from "../api";
-import { nodeHref } from "../model";
+import { asOfArgs, getCapabilities, nodeHref } from "../model";
 import { navigate, useLocation } from "../router";
 import { ErrorBox, Loading, Table, useLoad } from "../ui";
 
@@ -103,18 +103,34 @@ interface Finding {
   message: string;
 }
 
+/** The gap rules' findings (docs/governance.md), gravest first, with the rules they come from. */
 export function GapsView() {
-  const { data, error } = useLoad(() => graphql<{ gaps: Finding[] }>("query Gaps { gaps { rule severity node { id kind name } message } }"), []);
+  const asOf = new URLSearchParams(location.search).get("asOf");
+  const { data, error } = useLoad(async () => {
+    const a = asOfArgs(await getCapabilities());
+    return graphql<{ gaps: Finding[]; rules: { id: string; severity: string; description: string }[] }>(
+      `query Gaps${a.decl ? `(${a.decl.slice(2)})` : ""} { gaps${a.arg ? `(${a.arg.slice(2)})` : ""} { rule severity node { id kind name } message } rules { id severity description } }`,
+      a.vars,
+    );
+  }, [asOf]);
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading />;
+  const count = (rule: string) => data.gaps.filter((f) => f.rule === rule).length;
   return (
     <section data-view="gaps">
       <h2>Gaps: what the management system is missing</h2>
       <Table
         name="gaps"
+        caption={`${data.gaps.length} findings`}
         columns={["severity", "rule", "node", "kind", "name", "message"]}
         rows={data.gaps.map((f) => [f.severity, f.rule, { text: f.node.id, href: nodeHref(f.node.id) }, f.node.kind, f.node.name, f.message])}
         empty="no findings"
+      />
+      <Table
+        name="gap-rules"
+        caption="The rules"
+        columns={["rule", "severity", "findings", "what it finds"]}
+        rows={data.rules.map((r) => [r.id, r.severity, count(r.id), r.description])}
       />
     </section>
   );

@@ -29,7 +29,7 @@ interface NodeFull extends GNode {
 
 interface Exposure {
   category: string;
-  sources: { node: { id: string; name: string; kind: string }; reason?: string | null; distance: number }[];
+  sources: { node: { id: string; name: string; kind: string }; reason: { via: string; risk?: { id: string } | null }; distance: number; path: { nodes: { id: string }[] } }[];
 }
 
 /** The risk categories a node inherits from upstream: asked apart, only when the server has it. */
@@ -40,7 +40,7 @@ function ExposureTable(props: { id: string }) {
     if (!caps.exposure) return null;
     const a = asOfArgs(caps);
     return graphql<{ exposure: Exposure[] }>(
-      `query Exposure($id: ID!${a.decl}) { exposure(id: $id${a.arg}) { category sources { node { id name kind } reason distance } } }`,
+      `query Exposure($id: ID!${a.decl}) { exposure(id: $id${a.arg}) { category sources { node { id name kind } reason { via risk { id } } distance path { nodes { id } } } } }`,
       { id: props.id, ...a.vars },
     );
   }, [props.id, asOf]);
@@ -50,8 +50,17 @@ function ExposureTable(props: { id: string }) {
     <Table
       name={`${safe(props.id)}-exposure`}
       caption="Exposure: risk categories inherited from upstream"
-      columns={["category", "source", "kind", "reason", "distance"]}
-      rows={data.exposure.flatMap((e) => e.sources.map((s) => [e.category, { text: s.node.id, href: nodeHref(s.node.id) }, s.node.kind, s.reason, s.distance]))}
+      columns={["category", "source", "kind", "why", "distance", "path"]}
+      rows={data.exposure.flatMap((e) =>
+        e.sources.map((s) => [
+          e.category,
+          { text: s.node.id, href: nodeHref(s.node.id) },
+          s.node.kind,
+          s.reason.via === "RISK" ? `risk ${s.reason.risk?.id ?? ""}` : "own flags",
+          s.distance,
+          s.path.nodes.map((n) => n.id).join(" → "),
+        ]),
+      )}
       empty="no upstream node is flagged"
     />
   );
