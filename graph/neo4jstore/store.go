@@ -62,6 +62,8 @@ var schema = []string{
 	"CREATE CONSTRAINT aimsgraph_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
 	"CREATE CONSTRAINT aimsgraph_run_id IF NOT EXISTS FOR (r:ImportRun) REQUIRE r.id IS UNIQUE",
 	"CREATE INDEX aimsgraph_node_kind IF NOT EXISTS FOR (n:Node) ON (n.kind)",
+	"CREATE CONSTRAINT aimsgraph_token_name IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.name IS UNIQUE", // tokens.go
+	"CREATE CONSTRAINT aimsgraph_token_hash IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.hash IS UNIQUE",
 }
 
 func (s *Store) ensureSchema(ctx context.Context) error {
