@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
 )
 
@@ -34,6 +35,15 @@ func (e *userError) Error() string { return e.msg }
 
 func badInput(format string, args ...any) error {
 	return &userError{CodeBadInput, fmt.Sprintf(format, args...)}
+}
+
+func forbidden(msg string) error { return &userError{auth.CodeForbidden, msg} }
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func notFound(id string) error {

@@ -22,7 +22,7 @@ func DefaultLimits() Limits {
 		DefaultDepth: 10, MaxDepth: 25,
 		DefaultPageSize: 50, MaxPageSize: 500,
 		MaxResults: 1000, MaxPathsPerItem: 20,
-		MaxComplexity: 20000, MaxQueryDepth: 15,
+		MaxComplexity: 50000, MaxQueryDepth: 15,
 		Timeout: 30 * time.Second,
 	}
 }

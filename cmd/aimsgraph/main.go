@@ -25,7 +25,9 @@ const usage = `aimsgraph: the graph behind an ISO/IEC 42001 AI management system
 Usage:
   aimsgraph import [--dry-run] [--prune] [--source NAME] PATH...   load inventory files or folders
   aimsgraph validate PATH...                                       check files, report every problem
-  aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, a query UI at /
+  aimsgraph serve [--addr 127.0.0.1:8080] [--demo]                 GraphQL at /graphql, a query UI at /
+  aimsgraph token create --name NAME --role reader|ingester|admin  an API token; the secret is printed once
+  aimsgraph token list | token revoke NAME                         the API tokens; revoke one
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = cmdToken(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
