@@ -112,4 +112,3 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return nil
 }
-
