@@ -56,7 +56,7 @@ func noteOperation(ctx context.Context, op *graphql.OperationContext) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.fields = fields
-	i.operation = op.OperationName
+	i.operation = op.Operation.Name
 	if i.operation == "" {
 		i.operation = fields
 	}
