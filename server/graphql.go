@@ -21,7 +21,7 @@ import (
 // Document limits checked before validation (limits.go) and answer limits (transport.go).
 const (
 	maxTokens      = 15_000  // tokens a document may parse into; the example queries use < 200
-	maxSelections  = 2_000   // selections a document may expand to through its fragments
+	maxSelections  = 1_000   // selections a document may expand to through its fragments
 	maxTraversals  = 5       // lineage, paths and impact fields per request
 	maxErrors      = 20      // errors in one answer; the rest are counted in a last one
 	maxErrorBytes  = 1_000   // bytes of one error message

@@ -52,11 +52,13 @@ func noteOperation(ctx context.Context, op *graphql.OperationContext) {
 	if i == nil || op.Operation == nil {
 		return
 	}
-	fields := rootFields(op.Operation.SelectionSet, op.Doc.Fragments, 0)
+	// Names from the parser are slices of the query's text: cloned, so that the metrics' labels
+	// and the activity ring, which outlive the request, do not keep a large query alive.
+	fields := strings.Clone(rootFields(op.Operation.SelectionSet, op.Doc.Fragments, 0))
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.fields = fields
-	i.operation = op.Operation.Name
+	i.operation = strings.Clone(op.Operation.Name)
 	if i.operation == "" {
 		i.operation = fields
 	}
