@@ -40,7 +40,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Username != "" {
 		auth = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
 	}
-	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth)
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, configureDriver)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Neo4j URI %q: %v", graph.ErrUnavailable, cfg.URI, err)
 	}
@@ -99,7 +99,11 @@ func (s *Store) query(ctx context.Context, q string, params map[string]any, opts
 	if deadline, ok := ctx.Deadline(); ok {
 		opts = append(opts, neo4j.ExecuteQueryWithTransactionConfig(neo4j.WithTxTimeout(max(time.Until(deadline), time.Millisecond))))
 	}
-	res, err := neo4j.ExecuteQuery(ctx, s.driver, q, params, neo4j.EagerResultTransformer, opts...)
+	var res *neo4j.EagerResult
+	err := retryTransient(ctx, func() (err error) {
+		res, err = neo4j.ExecuteQuery(ctx, s.driver, q, params, neo4j.EagerResultTransformer, opts...)
+		return err
+	})
 	if err != nil {
 		return nil, wrapErr(err)
 	}
@@ -112,17 +116,6 @@ func (s *Store) read(ctx context.Context, q string, params map[string]any) ([]*n
 		return nil, err
 	}
 	return res.Records, nil
-}
-
-// wrapErr marks connectivity failures as ErrUnavailable so callers can tell them from bad queries.
-func wrapErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if neo4j.IsConnectivityError(err) {
-		return fmt.Errorf("%w: %v", graph.ErrUnavailable, err)
-	}
-	return err
 }
 
 // KindsOf implements graph.Store.

@@ -22,7 +22,11 @@ func (s *Store) tokenQuery(ctx context.Context, q string, params map[string]any,
 	if write {
 		routing = neo4j.ExecuteQueryWithWritersRouting()
 	}
-	res, err := neo4j.ExecuteQuery(ctx, s.driver, q, params, neo4j.EagerResultTransformer, routing, neo4j.ExecuteQueryWithDatabase(s.db))
+	var res *neo4j.EagerResult
+	err := retryTransient(ctx, func() (err error) {
+		res, err = neo4j.ExecuteQuery(ctx, s.driver, q, params, neo4j.EagerResultTransformer, routing, neo4j.ExecuteQueryWithDatabase(s.db))
+		return err
+	})
 	if err != nil {
 		return nil, wrapErr(err)
 	}
