@@ -23,7 +23,13 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 		return nil, wrapErr(err)
 	}
 	defer tx.Close(ctx) // rolls back unless committed
-	w := &writer{tx: tx, run: run, summary: graph.NewImportSummary(run.ID)}
+	// One import at a time (docs/history.md): every run locks the same node first, so a second
+	// run waits here until the first commits or rolls back, and runs' instants follow the order
+	// in which they write. The lock goes with the transaction, also when the process dies.
+	if _, err := tx.Run(ctx, `MERGE (l:ImportLock {id: 'import'}) SET l.run = $run`, map[string]any{"run": run.ID}); err != nil {
+		return nil, wrapErr(err)
+	}
+	w := &writer{tx: tx, run: run, writeAt: time.Now().UTC(), summary: graph.NewImportSummary(run.ID)}
 	if err := fill(ctx, w); err != nil {
 		return nil, err
 	}
@@ -51,22 +57,46 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 type writer struct {
 	tx      neo4j.ExplicitTransaction
 	run     graph.ImportRun
+	writeAt time.Time // the run's effective instant
 	summary *graph.ImportSummary
 }
 
-// The provenance bookkeeping shared by node and relationship writes: x is the written entity,
-// old* its values before this statement. `SET x = row.props` replaces the domain properties with
-// what the source states now, so a property the source dropped is dropped too.
+// at is when what source states in this run takes effect.
+func (w *writer) at(source string) time.Time { return graph.EffectiveInstant(w.run, source, w.writeAt) }
+
+// The bookkeeping shared by node and relationship writes: x is the written entity, old* its
+// values before this statement, row.at the instant the row's source speaks for (never before the
+// current version's start). When the content hash changes, the old properties become a version
+// (docs/history.md) before `SET x = row.props` replaces them with what the source states now, so
+// a property the source dropped is dropped too. An unchanged fact keeps its version.
+const captureOld = `
+WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst,
+     x._since AS oldSince, x._sinceRun AS oldSinceRun
+WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun,
+     CASE WHEN oldSince IS NOT NULL AND oldSince > row.at THEN oldSince ELSE row.at END AS at`
+
 const provenanceSet = `
 SET x = row.props
 SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
-    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
+    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
+    x._since = CASE WHEN oldHash = row.props._hash THEN oldSince ELSE at END,
+    x._sinceRun = CASE WHEN oldHash = row.props._hash THEN oldSinceRun ELSE $run END
 RETURN count(*) AS total,
        sum(CASE WHEN oldHash IS NULL THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN oldHash = row.props._hash THEN 1 ELSE 0 END) AS unchanged`
 
-const captureOld = `
-WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst`
+// endVersion keeps x's current properties as a version ending at `at`, when they changed and
+// held for some time. The version's own bookkeeping (_from, _to, ...) replaces _since.
+func endVersion(label, extra string) string {
+	return `
+CALL (x, row, oldHash, at) {
+  WITH x, row, oldHash, at WHERE oldHash IS NOT NULL AND oldHash <> row.props._hash AND x._since < at
+  CREATE (v:` + label + `) SET v = properties(x)` + extra + `, v._from = x._since, v._to = at, v._fromRun = x._sinceRun, v._toRun = $run
+  REMOVE v._since, v._sinceRun
+}`
+}
+
+const relVersionExtra = `, v._rfrom = row.from, v._rto = row.to, v._type = type(x)`
 
 // storedProps is what a node or relationship stores: its domain properties, their fingerprint,
 // and where they were stated.
@@ -108,7 +138,7 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			order = append(order, g)
 		}
 		byKind[g] = append(byKind[g], map[string]any{
-			"id": n.ID, "props": props,
+			"id": n.ID, "props": props, "at": w.at(n.Source),
 			"prefix": graph.SeenPrefix(n.Source), "stamp": graph.SeenStamp(n.Source, w.run.ID),
 		})
 	}
@@ -118,9 +148,10 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			return fmt.Errorf("unknown kind %q", g.kind)
 		}
 		// The label comes from the fixed kind table, never from input.
-		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) SET x:` + info.Label + captureOld + provenanceSet
+		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) SET x:` + info.Label + captureOld + endVersion("NodeVersion", "") + provenanceSet
 		if g.stub {
-			q = `UNWIND $rows AS row MERGE (x:Node {id: row.id}) ON CREATE SET x = row.props, x._stubCreated = true
+			q = `UNWIND $rows AS row MERGE (x:Node {id: row.id})
+ON CREATE SET x = row.props, x._stubCreated = true, x._since = row.at, x._sinceRun = $run
 SET x:` + info.Label + stubProvenance
 		}
 		c, err := w.write(ctx, q, byKind[g])
@@ -141,7 +172,7 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 			order = append(order, r.Type)
 		}
 		byType[r.Type] = append(byType[r.Type], map[string]any{
-			"from": r.From, "to": r.To, "key": r.KeyValue(), "props": props,
+			"from": r.From, "to": r.To, "key": r.KeyValue(), "props": props, "at": w.at(r.Source),
 			"prefix": graph.SeenPrefix(r.Source), "stamp": graph.SeenStamp(r.Source, w.run.ID),
 		})
 	}
@@ -156,7 +187,7 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 			key = ` {` + info.Key + `: row.key}`
 		}
 		q := `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
-MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + provenanceSet
+MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("RelVersion", relVersionExtra) + provenanceSet
 		c, err := w.write(ctx, q, byType[t])
 		if err != nil {
 			return err
@@ -193,18 +224,33 @@ func (w *writer) write(ctx context.Context, q string, rows []any) (graph.Counts,
 }
 
 // prune removes what source stated before this run and not in it: its stamp goes, and what no
-// source states any more is deleted. Relationships first, so their counts are exact.
+// source states any more is deleted, its current version kept as history (ending at the
+// source's instant). Relationships first, so their counts are exact; then the nodes, marked
+// first so that the relationships they take with them are versioned once each.
 func (w *writer) prune(ctx context.Context, source string) error {
-	params := map[string]any{"prefix": graph.SeenPrefix(source), "stamp": graph.SeenStamp(source, w.run.ID)}
+	params := map[string]any{"prefix": graph.SeenPrefix(source), "stamp": graph.SeenStamp(source, w.run.ID), "at": w.at(source), "run": w.run.ID}
+	// A version keeps the stamps the fact had while it held, so the sources are read before
+	// this source's stamp goes.
 	const relQ = `MATCH ()-[r]->() WHERE any(s IN r._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN r._seen
+WITH r, r._seen AS held
 SET r._seen = [s IN r._seen WHERE NOT s STARTS WITH $prefix]
-WITH r WHERE size(r._seen) = 0
-WITH r, type(r) AS t DELETE r RETURN t AS name, count(*) AS removed`
-	const nodeQ = `MATCH (n:Node) WHERE any(s IN n._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN n._seen
+WITH r, held WHERE size(r._seen) = 0` + deleteRel + `
+RETURN t AS name, count(*) AS removed`
+	const markQ = `MATCH (n:Node) WHERE any(s IN n._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN n._seen
+WITH n, n._seen AS held
 SET n._seen = [s IN n._seen WHERE NOT s STARTS WITH $prefix]
-WITH n WHERE size(n._seen) = 0
-WITH n, n.kind AS k DETACH DELETE n RETURN k AS name, count(*) AS removed`
-	for i, q := range []string{relQ, nodeQ} {
+WITH n, held WHERE size(n._seen) = 0 SET n:Pruned, n._held = held`
+	const outQ = `MATCH (:Pruned)-[r]->() WITH r, r._seen AS held` + deleteRel
+	const inQ = `MATCH ()-[r]->(:Pruned) WITH r, r._seen AS held` + deleteRel
+	const nodeQ = `MATCH (n:Pruned)
+CALL (n) {
+  WITH n, CASE WHEN n._since > $at THEN n._since ELSE $at END AS at
+  WITH n, at WHERE n._since < at
+  CREATE (v:NodeVersion) SET v = properties(n), v._seen = n._held, v._from = n._since, v._to = at, v._fromRun = n._sinceRun, v._toRun = $run
+  REMOVE v._since, v._sinceRun, v._held
+}
+WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
+	for i, q := range []string{relQ, markQ, outQ, inQ, nodeQ} {
 		res, err := w.tx.Run(ctx, q, params)
 		if err != nil {
 			return wrapErr(err)
@@ -217,15 +263,29 @@ WITH n, n.kind AS k DETACH DELETE n RETURN k AS name, count(*) AS removed`
 			name, _ := rec.Get("name")
 			n, _ := rec.Get("removed")
 			c := graph.Counts{Removed: int(n.(int64))}
-			if i == 0 {
+			switch i {
+			case 0:
 				w.summary.AddRelationships(graph.RelType(name.(string)), c)
-			} else {
+			case 4:
 				w.summary.AddNodes(graph.Kind(name.(string)), c)
 			}
 		}
 	}
 	return nil
 }
+
+// deleteRel deletes r, keeping its current version, with the stamps `held`, as history ending at
+// $at (or at its start, for a fact whose version began later in this run: then it held for no
+// time and is not kept).
+const deleteRel = `
+CALL (r, held) {
+  WITH r, held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at
+  WITH r, held, at WHERE r._since < at
+  CREATE (v:RelVersion) SET v = properties(r), v._seen = held, v._rfrom = startNode(r).id, v._rto = endNode(r).id, v._type = type(r),
+    v._from = r._since, v._to = at, v._fromRun = r._sinceRun, v._toRun = $run
+  REMOVE v._since, v._sinceRun
+}
+WITH r, type(r) AS t DELETE r`
 
 func (w *writer) recordRun(ctx context.Context) error {
 	files, err := json.Marshal(w.run.Files)
@@ -236,16 +296,26 @@ func (w *writer) recordRun(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sourceTimes, err := json.Marshal(w.run.SourceTimes)
+	if err != nil {
+		return err
+	}
 	_, err = w.tx.Run(ctx, `CREATE (r:ImportRun {id: $id, sources: $sources, files: $files, user: $user,
-startedAt: $startedAt, finishedAt: $finishedAt, summary: $summary})`, map[string]any{
+startedAt: $startedAt, effectiveAt: $effectiveAt, finishedAt: $finishedAt, sourceTimes: $sourceTimes, summary: $summary})`, map[string]any{
 		"id": w.run.ID, "sources": w.run.Sources, "files": string(files), "user": w.run.User,
-		"startedAt": w.run.StartedAt, "finishedAt": w.summary.FinishedAt, "summary": string(summary),
+		"startedAt": w.run.StartedAt, "effectiveAt": w.writeAt, "finishedAt": w.summary.FinishedAt,
+		"sourceTimes": string(sourceTimes), "summary": string(summary),
 	})
 	return wrapErr(err)
 }
 
 func decodeRun(props map[string]any) (*graph.RunRecord, error) {
-	r := &graph.RunRecord{StartedAt: asTime(props["startedAt"]), FinishedAt: asTime(props["finishedAt"])}
+	r := &graph.RunRecord{StartedAt: asTime(props["startedAt"]), EffectiveAt: asTime(props["effectiveAt"]), FinishedAt: asTime(props["finishedAt"])}
+	if s, _ := props["sourceTimes"].(string); s != "" && s != "null" {
+		if err := json.Unmarshal([]byte(s), &r.SourceTimes); err != nil {
+			return nil, fmt.Errorf("import run %s: sourceTimes: %w", r.ID, err)
+		}
+	}
 	r.ID, _ = props["id"].(string)
 	r.User, _ = props["user"].(string)
 	r.Sources, _ = plain(props["sources"]).([]string)
