@@ -2,10 +2,10 @@
 GO ?= go
 export NEO4J_URI ?= bolt://127.0.0.1:7687
 
-.PHONY: help build test test-unit neo4j-start neo4j-stop fmt vet generate check-generated bench demo demo-neo4j
+.PHONY: help build test test-unit neo4j-start neo4j-stop fmt vet lint generate check-generated bench load demo demo-neo4j
 
 help: ## list the tasks
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 build: ## build bin/aimsgraph
 	$(GO) build -o bin/aimsgraph ./cmd/aimsgraph
@@ -35,6 +35,10 @@ vet: ## gofmt check and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
 	$(GO) vet ./...
 
+lint: ## staticcheck (a Go tool dependency) and go mod tidy's check
+	$(GO) tool staticcheck ./...
+	$(GO) mod tidy -diff
+
 generate: ## regenerate the GraphQL code from schema/*.graphqls (gqlgen)
 	$(GO) generate ./...
 
@@ -44,6 +48,10 @@ check-generated: generate ## fail when the committed generated code is not what 
 
 bench: ## benchmarks, each against a baseline in the same run (Neo4j ones need make neo4j-start)
 	$(GO) test -run '^$$' -bench . -benchtime 2x ./graph/...
+
+load: build ## load test (docs/operations.md): 32 clients x 30 s alone, then beside 2 abusive clients; embedded store, then Neo4j at NEO4J_URI (takes the test lock, wipes it)
+	$(GO) run ./internal/loadtest/load -bin bin/aimsgraph
+	$(GO) run ./internal/loadtest/load -bin bin/aimsgraph -neo4j-uri $(NEO4J_URI)
 
 demo: build ## serve the sample estate on the embedded store: query UI at http://localhost:8080/
 	NEO4J_URI= bin/aimsgraph serve --demo

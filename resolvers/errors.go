@@ -23,6 +23,7 @@ const (
 	CodeInternal    = "INTERNAL"                  // a bug; details are in the server log
 	CodeTooComplex  = "COMPLEXITY_LIMIT_EXCEEDED" // gqlgen's code for the complexity limit
 	CodeTooDeep     = "DEPTH_LIMIT_EXCEEDED"      // selection nested deeper than the limit
+	CodeCancelled   = "CANCELLED"                 // the client went away; nobody reads the answer
 )
 
 // userError is an error the client caused and can fix; its message is shown as is.
@@ -59,6 +60,8 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		switch {
 		case errors.As(err, &ue):
 			return withCode(gerr, ue.code, ue.msg)
+		case errors.Is(ctx.Err(), context.Canceled):
+			return withCode(gerr, CodeCancelled, "the request was cancelled")
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 			// The Neo4j driver reports a spent deadline as a connectivity error: ask the context.
 			return withCode(gerr, CodeTimeout, "the query ran out of time; ask for less (lower maxDepth, limit or first)")

@@ -220,7 +220,7 @@ func newQueryCache(maxBytes int) *queryCache {
 
 // Get implements graphql.Cache.
 func (c *queryCache) Get(ctx context.Context, query string) (*ast.QueryDocument, bool) {
-	if c == nil {
+	if c == nil || len(query) > c.maxBytes/64 { // never kept: no need to hash it
 		return nil, false
 	}
 	key := sha256.Sum256([]byte(query))

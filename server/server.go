@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -42,10 +43,11 @@ const (
 	DefaultActivitySize = 1000
 )
 
-// DefaultLimiter is the per-token concurrency cap: 8 requests running per token, 16 more waiting
-// up to 10 s for one of them to finish.
+// DefaultLimiter shares the server between tokens: 4 requests running per core (at least 8), at
+// most 4 of one token (a dashboard's parallel queries), 16 more of a token waiting up to 10 s for
+// their turn.
 func DefaultLimiter() *auth.Limiter {
-	return &auth.Limiter{PerToken: 8, Waiting: 16, MaxWait: 10 * time.Second}
+	return &auth.Limiter{Slots: max(8, 4*runtime.GOMAXPROCS(0)), PerToken: 4, Waiting: 16, MaxWait: 10 * time.Second}
 }
 
 func (o *Options) defaults() {

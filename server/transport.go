@@ -57,6 +57,10 @@ func (t queryTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 			}
 		}
 	} else {
+		if r.ContentLength > t.maxBody { // said up front: refused without reading a byte
+			t.fail(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the request body is over %d bytes, the most this server reads", t.maxBody))
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.maxBody))
 		var tooLarge *http.MaxBytesError
 		switch {

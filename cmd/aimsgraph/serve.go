@@ -42,6 +42,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := server.Options{Limiter: server.DefaultLimiter()}
 	fs.Int64Var(&opts.MaxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest GraphQL request body")
 	fs.IntVar(&opts.Limiter.PerToken, "token-concurrency", opts.Limiter.PerToken, "requests one token may have running at once (0: no cap)")
+	fs.IntVar(&opts.Limiter.Slots, "max-running", opts.Limiter.Slots, "requests running at once, all tokens together; the others wait their token's turn (0: no cap)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
