@@ -33,6 +33,7 @@ var (
 	lockErr  error
 	// lockFile is kept reachable: were it garbage collected, its finalizer would close the file
 	// and release the lock while the tests still use the database.
+	//lint:ignore U1000 it is never read on purpose: holding it is its job
 	lockFile *os.File
 )
 
