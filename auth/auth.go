@@ -13,7 +13,7 @@ import (
 // Role is what a token may do. Each role includes the ones before it.
 type Role int
 
-// The roles of SPEC §9.
+// The roles of docs/operations.md.
 const (
 	Reader   Role = iota + 1 // queries and downloads
 	Ingester                 // reader + the ingestion endpoints

@@ -12,7 +12,7 @@ import (
 	"syscall"
 )
 
-// Exit codes (SPEC §7).
+// Exit codes (README.md).
 const (
 	exitOK          = 0
 	exitInvalid     = 1

@@ -1,4 +1,4 @@
-// Package neo4jstore is the production store: aimsgraph's graph in Neo4j (SPEC §7). Every node
+// Package neo4jstore is the production store: aimsgraph's graph in Neo4j (README.md). Every node
 // carries the label Node plus its kind's label from the fixed table in package graph; the id is
 // unique across kinds. Cypher takes values only as parameters; the only text spliced into a
 // query is a label or relationship type read from that fixed table.

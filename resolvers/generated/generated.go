@@ -2434,7 +2434,7 @@ type Activity {
   code: String
 }
 `, BuiltIn: false},
-	{Name: "../../schema/enums.graphqls", Input: `# Enumerations of the domain model (SPEC §2). Importers accept any case; the API speaks
+	{Name: "../../schema/enums.graphqls", Input: `# Enumerations of the domain model (docs/domain.md). Importers accept any case; the API speaks
 # UPPER_SNAKE_CASE.
 
 "The kind of a node. Each kind is also a GraphQL type implementing ` + "`" + `Node` + "`" + `."
@@ -2616,7 +2616,7 @@ type ImpactItem {
   paths: [Path!]!
 }
 `, BuiltIn: false},
-	{Name: "../../schema/kinds.graphqls", Input: `# One type per node kind (SPEC §2): the kind's own properties and typed neighbours in both
+	{Name: "../../schema/kinds.graphqls", Input: `# One type per node kind (docs/domain.md): the kind's own properties and typed neighbours in both
 # directions, after the fields of the Node interface.
 
 "An AI system (` + "`" + `AI_SYSTEM` + "`" + `): a product or service that uses models to reach decisions."
@@ -3193,7 +3193,7 @@ type Responsibility {
   relationship: Relationship!
 }
 
-"Auditors' evidence: where a node or relationship came from (SPEC §5)."
+"Auditors' evidence: where a node or relationship came from (docs/domain.md)."
 type Provenance {
   "The sources (systems of record) that state it, sorted."
   sources: [String!]!
@@ -3273,7 +3273,7 @@ type PageInfo {
   endCursor: String
 }
 `, BuiltIn: false},
-	{Name: "../../schema/runs.graphqls", Input: `# Import runs: the record of what was loaded from where (SPEC §5), and the server's limits.
+	{Name: "../../schema/runs.graphqls", Input: `# Import runs: the record of what was loaded from where (docs/domain.md), and the server's limits.
 
 extend type Query {
   "Import runs with these ids, or the latest ` + "`" + `last` + "`" + ` runs (default 20) when no ids are given."

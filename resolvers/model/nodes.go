@@ -81,7 +81,7 @@ func (b base) Properties() []*Property {
 // Provenance says where the node came from.
 func (b base) Provenance() *Provenance { return &Provenance{b.n.Provenance} }
 
-// ThirdParty is SPEC §2's derived semantics: a vendor, origin THIRD_PARTY, or supplied.
+// ThirdParty is the derived semantics of docs/domain.md: a vendor, origin THIRD_PARTY, or supplied.
 func (b base) ThirdParty(ctx context.Context) (bool, error) {
 	if b.n.Kind == graph.Vendor || b.n.Props["origin"] == "THIRD_PARTY" {
 		return true, nil
