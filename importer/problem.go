@@ -1,7 +1,6 @@
 // Package importer reads the native inventory format (YAML, JSON and CSV; README, "The import
-// format"), validates
-// all of it against the domain table in package graph, and writes it to a store in one atomic
-// import run (README, "How an import behaves").
+// format"), validates all of it against the domain table in package graph, and writes it to a
+// store in one atomic import run (README, "How an import behaves").
 package importer
 
 import (
