@@ -10,13 +10,14 @@ help: ## list the tasks
 build: ## build bin/aimsgraph
 	$(GO) build -o bin/aimsgraph ./cmd/aimsgraph
 
-# The log lists every top-level test with PASS/FAIL/SKIP, so it shows that the Neo4j tests ran;
-# the full output is printed when something failed.
+# The log lists every top-level test with PASS/FAIL/SKIP, so it shows that the Neo4j tests ran,
+# and the reason of each skip (the line go test prints before it); the full output is printed
+# when something failed.
 test: ## run every test, Neo4j included: starts and stops a throwaway Neo4j
 	./neo4j-launcher/neo4j.sh start
 	NEO4J_REQUIRED=1 $(GO) test -race -count=1 -v ./... > test.log 2>&1; rc=$$?; \
 	  ./neo4j-launcher/neo4j.sh stop; \
-	  grep -E '^(--- |ok|FAIL|panic)' test.log; \
+	  awk '/--- SKIP/ { print prev } /^(--- |ok|FAIL|panic)/ { print } { prev = $$0 }' test.log; \
 	  if [ $$rc != 0 ]; then cat test.log; fi; exit $$rc
 
 test-unit: ## run the tests that need no Neo4j
