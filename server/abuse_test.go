@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -166,7 +167,8 @@ func TestClientGoneCancelsWork(t *testing.T) {
 	s := embeddedtest.Fresh(t)
 	storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 	bs := newBlockingStore(s)
-	ts := httptest.NewServer(server.New(bs, server.Options{}))
+	var logs syncBuffer
+	ts := httptest.NewServer(server.New(bs, server.Options{Log: slog.New(slog.NewTextHandler(&logs, nil))}))
 	t.Cleanup(ts.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "POST", ts.URL+"/graphql", strings.NewReader(gqlBody(`{ impact(sources: {kinds: [DATASET]}) { truncated } }`)))
@@ -186,4 +188,31 @@ func TestClientGoneCancelsWork(t *testing.T) {
 		t.Fatal("the store kept working for a client that left")
 	}
 	<-done
+	ts.Close() // waits for the request's handler to finish
+	if l := logs.String(); strings.Contains(l, "panic") || !strings.Contains(l, "outcome=CANCELLED") {
+		t.Errorf("a request whose client left is not logged as CANCELLED:\n%s", l)
+	}
+}
+
+// A request out of time answers TIMEOUT, whether the deadline passes while its fields resolve
+// or before they start (gqlgen then produces no answer at all).
+func TestDeadlineDuringResolution(t *testing.T) {
+	s := embeddedtest.Fresh(t)
+	bs := newBlockingStore(s)
+	for _, timeout := range []time.Duration{100 * time.Millisecond, time.Nanosecond} {
+		var logs syncBuffer
+		limits := resolvers.DefaultLimits()
+		limits.Timeout = timeout
+		ts := httptest.NewServer(server.New(bs, server.Options{Limits: limits, Log: slog.New(slog.NewTextHandler(&logs, nil))}))
+		resp, err := http.Post(ts.URL+"/graphql", "application/json", strings.NewReader(gqlBody(`{ impact(sources: {kinds: [DATASET]}) { truncated } }`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ts.Close()
+		if firstCode(string(b)) != resolvers.CodeTimeout || strings.Contains(logs.String(), "panic") {
+			t.Errorf("timeout %v: got %s\nlog: %s", timeout, b, logs.String())
+		}
+	}
 }

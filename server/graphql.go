@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -54,7 +55,7 @@ func GraphQL(store graph.Store, opts Options) http.Handler {
 		return gerr
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		log.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx).String())
+		log.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx).String(), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", v) // presented as INTERNAL with an error id
 	})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

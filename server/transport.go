@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/aimsgraph/aimsgraph/resolvers"
 )
 
 // Error codes of requests refused before they are GraphQL.
@@ -87,7 +90,17 @@ func (t queryTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	t.write(w, responses(ctx))
+	resp := responses(ctx)
+	if resp == nil {
+		// gqlgen answers nothing once the request's context has ended.
+		code, msg := resolvers.CodeCancelled, "the request was cancelled"
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			code, msg = resolvers.CodeTimeout, "the query ran out of time; ask for less (lower maxDepth, limit or first)"
+		}
+		noteCode(ctx, code)
+		resp = &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}}
+	}
+	t.write(w, resp)
 }
 
 // decodeJSON decodes one JSON value; its error says where, never what the body held.
