@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"encoding/json"
 	"maps"
 	"reflect"
 	"slices"
@@ -148,6 +149,52 @@ func RunInstants(r *RunRecord) []time.Time {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
 	return slices.CompactFunc(out, time.Time.Equal)
+}
+
+// PropertyChange is a property whose value differs between two states; nil is absent.
+type PropertyChange struct {
+	Key    string  `json:"key"`
+	Before *string `json:"before"`
+	After  *string `json:"after"`
+}
+
+// DiffProps lists the properties whose values differ between two states, by key, values as
+// PropText renders them.
+func DiffProps(before, after map[string]any) []PropertyChange {
+	keys := map[string]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	out := []PropertyChange{}
+	for k := range keys {
+		b, a := propText(before, k), propText(after, k)
+		if (b == nil) != (a == nil) || (b != nil && *b != *a) {
+			out = append(out, PropertyChange{Key: k, Before: b, After: a})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func propText(props map[string]any, key string) *string {
+	v, ok := props[key]
+	if !ok {
+		return nil
+	}
+	s := PropText(v)
+	return &s
+}
+
+// PropText renders a property value as text: text as it is, numbers, booleans and lists as JSON.
+func PropText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	data, _ := json.Marshal(v)
+	return string(data)
 }
 
 // CopyProps returns a shallow copy of a property map.

@@ -74,16 +74,16 @@ func GraphQL(store graph.Store, opts Options) http.Handler {
 func weighCosts(c *generated.ComplexityRoot, limits resolvers.Limits) {
 	depth := func(maxDepth *int) int { return min(pageSize(maxDepth, limits.DefaultDepth), limits.MaxDepth) }
 	results := func(limit *int) int { return min(pageSize(limit, limits.MaxResults), limits.MaxResults) }
-	c.Query.Nodes = func(child int, _ *model.NodeFilter, first *int, _ *string) int {
+	c.Query.Nodes = func(child int, _ *model.NodeFilter, first *int, _ *string, _ *time.Time) int {
 		return child * min(pageSize(first, limits.DefaultPageSize), limits.MaxPageSize)
 	}
-	c.Query.Paths = func(child int, _, _ string, maxDepth *int, first *int) int {
+	c.Query.Paths = func(child int, _, _ string, maxDepth *int, first *int, _ *time.Time) int {
 		return traversalCost(child, min(pageSize(first, 10), limits.MaxPageSize), depth(maxDepth), limits.DefaultDepth)
 	}
-	c.Query.Lineage = func(child int, _, _ string, maxDepth *int, _ []string, limit *int) int {
+	c.Query.Lineage = func(child int, _, _ string, maxDepth *int, _ []string, limit *int, _ *time.Time) int {
 		return traversalCost(child, results(limit), depth(maxDepth), limits.DefaultDepth)
 	}
-	c.Query.Impact = func(child int, _ model.NodeFilter, _ []string, maxDepth *int, limit *int, _ *int) int {
+	c.Query.Impact = func(child int, _ model.NodeFilter, _ []string, maxDepth *int, limit *int, _ *int, _ *time.Time) int {
 		return traversalCost(child, results(limit), depth(maxDepth), limits.DefaultDepth)
 	}
 	// A node's relationships are an unbounded list: weigh them as ten, so nesting them is costly.

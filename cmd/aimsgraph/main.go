@@ -28,6 +28,8 @@ Usage:
   aimsgraph serve [--addr 127.0.0.1:8080] [--demo]                 GraphQL at /graphql, a query UI at /
   aimsgraph token create --name NAME --role reader|ingester|admin  an API token; the secret is printed once
   aimsgraph token list | token revoke NAME                         the API tokens; revoke one
+  aimsgraph diff --since T [--until T] [--format text|json|csv]     what changed between two instants
+  aimsgraph compact --before T                                     drop history older than T
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -74,6 +76,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "token":
 		err = cmdToken(ctx, args[1:], stdout, stderr)
+	case "diff":
+		err = cmdDiff(ctx, args[1:], stdout, stderr)
+	case "compact":
+		err = cmdCompact(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "--help"}, stdout, stderr)

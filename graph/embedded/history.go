@@ -27,6 +27,7 @@ type version struct {
 	End      int64  `json:"end"`
 	StartRun string `json:"startRun,omitempty"`
 	EndRun   string `json:"endRun"`
+	Removed  bool   `json:"removed,omitempty"` // the fact ended here (no version follows)
 }
 
 type nodeVersion struct {
@@ -368,17 +369,25 @@ func note(m map[string]transition, key string, at int64, run string, since, unti
 	}
 }
 
+// noteContent notes the content transitions a version bears witness to: the change of
+// properties it began with (or carried over from an earlier version), and its removal.
+func (v *version) noteContent(m map[string]transition, key string, since, until int64) {
+	note(m, key, v.Changed, v.ChangedRun, since, until)
+	if v.Removed {
+		note(m, key, v.End, v.EndRun, since, until)
+	}
+}
+
 // changesIn adds to out the facts that differ between since and until; only, when run is set,
 // those whose last transition in the window that run made.
 func (s *Store) changesIn(out *graph.ChangeSet, since, until int64, run string) {
 	nodes := map[string]transition{}
 	for id, n := range s.nodes {
-		note(nodes, id, n.Since, n.SinceRun, since, until)
+		note(nodes, id, n.Changed, n.ChangedRun, since, until)
 	}
 	for id, vs := range s.hist.nodes {
 		for _, v := range vs {
-			note(nodes, id, v.Start, v.StartRun, since, until)
-			note(nodes, id, v.End, v.EndRun, since, until)
+			v.noteContent(nodes, id, since, until)
 		}
 	}
 	for id, tr := range nodes {
@@ -398,12 +407,11 @@ func (s *Store) changesIn(out *graph.ChangeSet, since, until int64, run string) 
 	}
 	rels := map[string]transition{}
 	for key, r := range s.rels {
-		note(rels, key, r.Since, r.SinceRun, since, until)
+		note(rels, key, r.Changed, r.ChangedRun, since, until)
 	}
 	for key, vs := range s.hist.rels {
 		for _, v := range vs {
-			note(rels, key, v.Start, v.StartRun, since, until)
-			note(rels, key, v.End, v.EndRun, since, until)
+			v.noteContent(rels, key, since, until)
 		}
 	}
 	for key, tr := range rels {

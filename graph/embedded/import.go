@@ -71,13 +71,22 @@ func (st *stage) instant(source string) int64 {
 	return graph.EffectiveInstant(st.run, source, st.writeAt).UnixNano()
 }
 
-// ended returns the version that e's properties held until at, or nil when they held for no
-// time (a fact written twice in one run was never visible in between).
+// ended returns the version that e held until at, or nil when it held for no time (a fact
+// written twice in one run was never visible in between).
 func (st *stage) ended(e *entity, at int64) *version {
 	if at <= e.Since {
 		return nil
 	}
 	return &version{entity: *e, Start: e.Since, End: at, StartRun: e.SinceRun, EndRun: st.run.ID}
+}
+
+// removed returns the version e held until it was removed at `at`, if it held at all.
+func (st *stage) removed(e *entity, at int64) *version {
+	v := st.ended(e, max(at, e.Since))
+	if v != nil {
+		v.Removed = true
+	}
+	return v
 }
 
 func (st *stage) stamp(source string) string {
@@ -105,11 +114,12 @@ func (st *stage) rel(key string) *relRec {
 
 // restate is the provenance bookkeeping shared by nodes and relationships, as in the Neo4j store:
 // the source's stamp replaces its earlier ones; the domain properties are what it states now.
-// When they differ from the old ones, the old version ends (returned) and a new one begins.
+// When the properties or the evidence (the stating sources or file) differ from the old ones, the
+// old version ends (returned) and a new one begins (docs/history.md).
 func (st *stage) restate(old *entity, props map[string]any, source, file string, line int) (entity, graph.Counts, *version) {
 	at := st.instant(source)
 	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID,
-		File: file, Line: line, Since: at, SinceRun: st.run.ID}
+		File: file, Line: line, Since: at, SinceRun: st.run.ID, Changed: at, ChangedRun: st.run.ID}
 	prefix := graph.SeenPrefix(source)
 	var c graph.Counts
 	var ended *version
@@ -118,11 +128,18 @@ func (st *stage) restate(old *entity, props map[string]any, source, file string,
 		c.Created = 1
 	case old.Hash == e.Hash:
 		c.Unchanged = 1
-		e.Since, e.SinceRun = old.Since, old.SinceRun
+		e.Changed, e.ChangedRun = old.Changed, old.ChangedRun
+		if old.File == file && stated(old, source) { // the line alone may move, in place
+			e.Since, e.SinceRun = old.Since, old.SinceRun
+		} else { // the same content, other evidence
+			e.Since = max(at, old.Since)
+			ended = st.ended(old, e.Since)
+		}
 	default:
 		c.Updated = 1
 		// A version never starts before the one it replaces (a late OpenLineage event).
 		e.Since = max(at, old.Since)
+		e.Changed = e.Since
 		ended = st.ended(old, e.Since)
 	}
 	if old != nil {
@@ -135,6 +152,21 @@ func (st *stage) restate(old *entity, props map[string]any, source, file string,
 	}
 	e.Seen = append(e.Seen, st.stamp(source))
 	return e, c, ended
+}
+
+// stated reports whether source states e already (in any run).
+func stated(e *entity, source string) bool {
+	prefix := graph.SeenPrefix(source)
+	return slices.ContainsFunc(e.Seen, func(s string) bool { return strings.HasPrefix(s, prefix) })
+}
+
+// reattributed returns e with other stamps (a source added or dropped): a new version of the
+// same content, beginning at `at`, and the version that ends.
+func (st *stage) reattributed(e entity, seen []string, at int64) (entity, *version) {
+	next := e
+	next.Seen = seen
+	next.Since, next.SinceRun = max(at, e.Since), st.run.ID
+	return next, st.ended(&e, next.Since)
 }
 
 // WriteNodes implements graph.Writer.
@@ -150,9 +182,13 @@ func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 		}
 		e, c, ended := st.restate(old, n.Props, n.Source, n.File, n.Line)
 		if n.Stub && old != nil { // only named: keep what the graph says, add the stamp
-			kept := *old
-			kept.Seen, kept.LastRun = e.Seen, e.LastRun
-			e, c, ended = kept, graph.Counts{Unchanged: 1}, nil
+			kept, seen := *old, e.Seen
+			c, ended = graph.Counts{Unchanged: 1}, nil
+			if !stated(old, n.Source) { // a new source: the evidence changed
+				kept, ended = st.reattributed(kept, seen, st.instant(n.Source))
+			}
+			kept.Seen, kept.LastRun = seen, e.LastRun
+			e = kept
 		}
 		if ended != nil {
 			st.nodeVers = append(st.nodeVers, &nodeVersion{ID: n.ID, Kind: n.Kind, version: *ended})
@@ -219,7 +255,11 @@ func (st *stage) prune(source string) {
 			continue
 		}
 		kept := *r
-		kept.Seen = rest
+		var ended *version
+		kept.entity, ended = st.reattributed(r.entity, rest, at)
+		if ended != nil {
+			st.relVers = append(st.relVers, &relVersion{Type: r.Type, FromID: r.From, ToID: r.To, key: r.key, version: *ended})
+		}
 		st.rels[r.key] = &kept
 	}
 	gone := map[string]bool{}
@@ -230,7 +270,7 @@ func (st *stage) prune(source string) {
 		}
 		if len(rest) == 0 {
 			st.nodes[n.ID] = nil
-			if v := st.ended(&n.entity, max(at, n.Since)); v != nil {
+			if v := st.removed(&n.entity, at); v != nil {
 				st.nodeVers = append(st.nodeVers, &nodeVersion{ID: n.ID, Kind: n.Kind, version: *v})
 			}
 			gone[n.ID] = true
@@ -238,7 +278,11 @@ func (st *stage) prune(source string) {
 			continue
 		}
 		kept := *n
-		kept.Seen = rest
+		var ended *version
+		kept.entity, ended = st.reattributed(n.entity, rest, at)
+		if ended != nil {
+			st.nodeVers = append(st.nodeVers, &nodeVersion{ID: n.ID, Kind: n.Kind, version: *ended})
+		}
 		st.nodes[n.ID] = &kept
 	}
 	if len(gone) == 0 {
@@ -254,7 +298,7 @@ func (st *stage) prune(source string) {
 // deleteRel stages r's deletion and the end of its current version.
 func (st *stage) deleteRel(r *relRec, at int64) {
 	st.rels[r.key] = nil
-	if v := st.ended(&r.entity, max(at, r.Since)); v != nil {
+	if v := st.removed(&r.entity, at); v != nil {
 		st.relVers = append(st.relVers, &relVersion{Type: r.Type, FromID: r.From, ToID: r.To, key: r.key, version: *v})
 	}
 }

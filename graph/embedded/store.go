@@ -56,18 +56,21 @@ type Store struct {
 
 var _ graph.Store = (*Store)(nil)
 
-// entity is what nodes and relationships share: domain properties and provenance, and since
-// when (unix nanoseconds) and by which run the properties hold (docs/history.md).
+// entity is what nodes and relationships share: domain properties and provenance, since when
+// (unix nanoseconds) and by which run this version holds, and when its domain properties last
+// changed (docs/history.md).
 type entity struct {
-	Props    map[string]any `json:"props,omitempty"`
-	Hash     string         `json:"hash"`
-	Seen     []string       `json:"seen"` // graph.SeenStamp per stating source
-	FirstRun string         `json:"firstRun"`
-	LastRun  string         `json:"lastRun"`
-	File     string         `json:"file,omitempty"`
-	Line     int            `json:"line,omitempty"`
-	Since    int64          `json:"since,omitempty"`
-	SinceRun string         `json:"sinceRun,omitempty"`
+	Props      map[string]any `json:"props,omitempty"`
+	Hash       string         `json:"hash"`
+	Seen       []string       `json:"seen"` // graph.SeenStamp per stating source
+	FirstRun   string         `json:"firstRun"`
+	LastRun    string         `json:"lastRun"`
+	File       string         `json:"file,omitempty"`
+	Line       int            `json:"line,omitempty"`
+	Since      int64          `json:"since,omitempty"`
+	SinceRun   string         `json:"sinceRun,omitempty"`
+	Changed    int64          `json:"changed,omitempty"`
+	ChangedRun string         `json:"changedRun,omitempty"`
 }
 
 type nodeRec struct {
@@ -193,7 +196,8 @@ func (s *Store) load() error {
 
 // intern replaces e's repeated strings by shared copies.
 func (e *entity) intern(intern func(string) string) {
-	e.FirstRun, e.LastRun, e.File, e.SinceRun = intern(e.FirstRun), intern(e.LastRun), intern(e.File), intern(e.SinceRun)
+	e.FirstRun, e.LastRun, e.File = intern(e.FirstRun), intern(e.LastRun), intern(e.File)
+	e.SinceRun, e.ChangedRun = intern(e.SinceRun), intern(e.ChangedRun)
 	for i, stamp := range e.Seen {
 		e.Seen[i] = intern(stamp)
 	}

@@ -19,19 +19,19 @@ import (
 // historySchema is applied at open with the rest of the schema.
 var historySchema = func() []string {
 	out := []string{
-		"CREATE INDEX aimsgraph_node_since IF NOT EXISTS FOR (n:Node) ON (n._since)",
+		"CREATE INDEX aimsgraph_node_changed IF NOT EXISTS FOR (n:Node) ON (n._changedAt)",
 		"CREATE INDEX aimsgraph_nodeversion_id IF NOT EXISTS FOR (v:NodeVersion) ON (v.id)",
-		"CREATE INDEX aimsgraph_nodeversion_from IF NOT EXISTS FOR (v:NodeVersion) ON (v._from)",
+		"CREATE INDEX aimsgraph_nodeversion_changed IF NOT EXISTS FOR (v:NodeVersion) ON (v._changedAt)",
 		"CREATE INDEX aimsgraph_nodeversion_to IF NOT EXISTS FOR (v:NodeVersion) ON (v._to)",
 		"CREATE INDEX aimsgraph_relversion_rfrom IF NOT EXISTS FOR (v:RelVersion) ON (v._rfrom)",
 		"CREATE INDEX aimsgraph_relversion_rto IF NOT EXISTS FOR (v:RelVersion) ON (v._rto)",
-		"CREATE INDEX aimsgraph_relversion_from IF NOT EXISTS FOR (v:RelVersion) ON (v._from)",
+		"CREATE INDEX aimsgraph_relversion_changed IF NOT EXISTS FOR (v:RelVersion) ON (v._changedAt)",
 		"CREATE INDEX aimsgraph_relversion_to IF NOT EXISTS FOR (v:RelVersion) ON (v._to)",
 		"CREATE INDEX aimsgraph_run_finished IF NOT EXISTS FOR (r:ImportRun) ON (r.finishedAt)",
 	}
 	// Relationship property indexes are per type; the types come from the fixed table.
 	for _, r := range graph.Relationships {
-		out = append(out, fmt.Sprintf("CREATE INDEX aimsgraph_rel_since_%s IF NOT EXISTS FOR ()-[r:%s]-() ON (r._since)", strings.ToLower(string(r.Type)), r.Type))
+		out = append(out, fmt.Sprintf("CREATE INDEX aimsgraph_rel_changed_%s IF NOT EXISTS FOR ()-[r:%s]-() ON (r._changedAt)", strings.ToLower(string(r.Type)), r.Type))
 	}
 	return out
 }()
@@ -49,8 +49,8 @@ func (s *Store) migrateHistory(ctx context.Context) error {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
 	defer session.Close(ctx)
 	for _, q := range []string{
-		`MATCH (n:Node) WHERE n._since IS NULL CALL (n) { SET n._since = datetime({epochMillis: 0}) } IN TRANSACTIONS OF 10000 ROWS`,
-		`MATCH ()-[r]->() WHERE r._since IS NULL CALL (r) { SET r._since = datetime({epochMillis: 0}) } IN TRANSACTIONS OF 10000 ROWS`,
+		`MATCH (n:Node) WHERE n._since IS NULL CALL (n) { SET n._since = datetime({epochMillis: 0}), n._changedAt = datetime({epochMillis: 0}) } IN TRANSACTIONS OF 10000 ROWS`,
+		`MATCH ()-[r]->() WHERE r._since IS NULL CALL (r) { SET r._since = datetime({epochMillis: 0}), r._changedAt = datetime({epochMillis: 0}) } IN TRANSACTIONS OF 10000 ROWS`,
 		`MERGE (m:AimsgraphSchema {id: 'schema'}) SET m.version = 2`,
 	} {
 		res, err := session.Run(ctx, q, nil) // CALL IN TRANSACTIONS needs an implicit transaction
@@ -285,12 +285,14 @@ type transition struct {
 // those whose last transition in the window that run made.
 func (s *Store) changesIn(ctx context.Context, out *graph.ChangeSet, since, until time.Time, run string) error {
 	params := map[string]any{"a": since, "b": until}
+	// Content transitions only (docs/history.md): property changes and creations (_changedAt),
+	// and removals (the _to of a version marked _removed).
 	nodes, err := s.transitions(ctx, `CALL () {
-  MATCH (n:Node) WHERE n._since > $a AND n._since <= $b RETURN n.id AS key, n._since AS at, n._sinceRun AS run
+  MATCH (n:Node) WHERE n._changedAt > $a AND n._changedAt <= $b RETURN n.id AS key, n._changedAt AS at, n._changedRun AS run
   UNION ALL
-  MATCH (v:NodeVersion) WHERE v._from > $a AND v._from <= $b RETURN v.id AS key, v._from AS at, v._fromRun AS run
+  MATCH (v:NodeVersion) WHERE v._changedAt > $a AND v._changedAt <= $b RETURN v.id AS key, v._changedAt AS at, v._changedRun AS run
   UNION ALL
-  MATCH (v:NodeVersion) WHERE v._to > $a AND v._to <= $b RETURN v.id AS key, v._to AS at, v._toRun AS run
+  MATCH (v:NodeVersion) WHERE v._to > $a AND v._to <= $b AND v._removed RETURN v.id AS key, v._to AS at, v._toRun AS run
 }
 RETURN key, at, run`, params, run)
 	if err != nil {
@@ -298,12 +300,12 @@ RETURN key, at, run`, params, run)
 	}
 	var rel []string
 	for _, r := range graph.Relationships {
-		rel = append(rel, `MATCH (x)-[r:`+string(r.Type)+`]->(y) WHERE r._since > $a AND r._since <= $b
-  RETURN x.id AS from, type(r) AS type, y.id AS to, r AS props, r._since AS at, r._sinceRun AS run`)
+		rel = append(rel, `MATCH (x)-[r:`+string(r.Type)+`]->(y) WHERE r._changedAt > $a AND r._changedAt <= $b
+  RETURN x.id AS from, type(r) AS type, y.id AS to, r AS props, r._changedAt AS at, r._changedRun AS run`)
 	}
-	rel = append(rel, `MATCH (v:RelVersion) WHERE v._from > $a AND v._from <= $b
-  RETURN v._rfrom AS from, v._type AS type, v._rto AS to, v AS props, v._from AS at, v._fromRun AS run`,
-		`MATCH (v:RelVersion) WHERE v._to > $a AND v._to <= $b
+	rel = append(rel, `MATCH (v:RelVersion) WHERE v._changedAt > $a AND v._changedAt <= $b
+  RETURN v._rfrom AS from, v._type AS type, v._rto AS to, v AS props, v._changedAt AS at, v._changedRun AS run`,
+		`MATCH (v:RelVersion) WHERE v._to > $a AND v._to <= $b AND v._removed
   RETURN v._rfrom AS from, v._type AS type, v._rto AS to, v AS props, v._to AS at, v._toRun AS run`)
 	recs, err := s.read(ctx, "CALL () {\n  "+strings.Join(rel, "\n  UNION ALL\n  ")+"\n}\nRETURN from, type, to, props, at, run", params)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -64,39 +65,56 @@ type writer struct {
 // at is when what source states in this run takes effect.
 func (w *writer) at(source string) time.Time { return graph.EffectiveInstant(w.run, source, w.writeAt) }
 
-// The bookkeeping shared by node and relationship writes: x is the written entity, old* its
-// values before this statement, row.at the instant the row's source speaks for (never before the
-// current version's start). When the content hash changes, the old properties become a version
-// (docs/history.md) before `SET x = row.props` replaces them with what the source states now, so
-// a property the source dropped is dropped too. An unchanged fact keeps its version.
+// The bookkeeping shared by node and relationship writes (docs/history.md): x is the written
+// fact, old* its values before this statement, row.at the instant the row's source speaks for
+// (never before the current version's start). When the content or the evidence (the stating
+// sources or file; a line moving within the file is updated in place) changes, x's current state becomes a version before `SET x = row.props`
+// replaces its properties with what the source states now (so a property the source dropped is
+// dropped too). A fact stated again unchanged, from the same place, keeps its version.
 const captureOld = `
 WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst,
-     x._since AS oldSince, x._sinceRun AS oldSinceRun
-WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun,
+     x._since AS oldSince, x._sinceRun AS oldSinceRun, x._changedAt AS oldChanged, x._changedRun AS oldChangedRun,
+     coalesce(x._file <> row.props._file, true) AS moved
+WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldChangedRun,
+     coalesce(oldHash <> row.props._hash, true) AS contentChanged,
+     moved OR NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AS evidenceChanged,
      CASE WHEN oldSince IS NOT NULL AND oldSince > row.at THEN oldSince ELSE row.at END AS at`
 
 const provenanceSet = `
 SET x = row.props
 SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
-    x._since = CASE WHEN oldHash = row.props._hash THEN oldSince ELSE at END,
-    x._sinceRun = CASE WHEN oldHash = row.props._hash THEN oldSinceRun ELSE $run END
+    x._since = CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END,
+    x._sinceRun = CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END,
+    x._changedAt = CASE WHEN contentChanged THEN at ELSE oldChanged END,
+    x._changedRun = CASE WHEN contentChanged THEN $run ELSE oldChangedRun END
 RETURN count(*) AS total,
        sum(CASE WHEN oldHash IS NULL THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN oldHash = row.props._hash THEN 1 ELSE 0 END) AS unchanged`
 
-// endVersion keeps x's current properties as a version ending at `at`, when they changed and
-// held for some time. The version's own bookkeeping (_from, _to, ...) replaces _since.
-func endVersion(label, extra string) string {
+// endVersion keeps x's current state as a version ending at `at`, when the content or the
+// evidence changes and the state held for some time.
+func endVersion(label string) string {
 	return `
-CALL (x, row, oldHash, at) {
-  WITH x, row, oldHash, at WHERE oldHash IS NOT NULL AND oldHash <> row.props._hash AND x._since < at
-  CREATE (v:` + label + `) SET v = properties(x)` + extra + `, v._from = x._since, v._to = at, v._fromRun = x._sinceRun, v._toRun = $run
-  REMOVE v._since, v._sinceRun
+CALL (x, oldHash, oldSeen, contentChanged, evidenceChanged, at) {
+  WITH * WHERE oldHash IS NOT NULL AND (contentChanged OR evidenceChanged) AND x._since < at
+  ` + versionOf(label, "x", "oldSeen", false) + `
 }`
 }
 
-const relVersionExtra = `, v._rfrom = row.from, v._rto = row.to, v._type = type(x)`
+// versionOf renders the CREATE of the version fact x held until `at` (a variable in scope),
+// with the stamps it held (an expression); removed marks the end of the fact's life. Its own
+// bookkeeping (_from, _to, ...) replaces _since.
+func versionOf(label, x, stamps string, removed bool) string {
+	ends := ""
+	if label == "RelVersion" {
+		ends = `, v._rfrom = startNode(x).id, v._rto = endNode(x).id, v._type = type(x)`
+	}
+	return strings.NewReplacer("x.", x+".", "(x)", "("+x+")").Replace(
+		`CREATE (v:` + label + `) SET v = properties(x), v._seen = ` + stamps + ends + `,
+    v._from = x._since, v._to = at, v._fromRun = x._sinceRun, v._toRun = $run, v._removed = ` + fmt.Sprint(removed) + `
+  REMOVE v._since, v._sinceRun, v._held`)
+}
 
 // storedProps is what a node or relationship stores: its domain properties, their fingerprint,
 // and where they were stated.
@@ -112,8 +130,15 @@ func storedProps(domain map[string]any, file string, line int) map[string]any {
 }
 
 // stubProvenance is provenanceSet for stubs: the domain properties are set only on creation.
-const stubProvenance = `
-WITH x, row, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst, x._stubCreated AS created
+// A stub from a source that did not state the node yet changes its evidence: a new version.
+var stubProvenance = `
+WITH x, row, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst, x._stubCreated AS created,
+     CASE WHEN x._since > row.at THEN x._since ELSE row.at END AS at
+CALL (x, row, oldSeen, created, at) {
+  WITH * WHERE created IS NULL AND NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AND x._since < at
+  ` + versionOf("NodeVersion", "x", "oldSeen", false) + `
+  SET x._since = at, x._sinceRun = $run
+}
 REMOVE x._stubCreated
 SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
@@ -148,10 +173,11 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			return fmt.Errorf("unknown kind %q", g.kind)
 		}
 		// The label comes from the fixed kind table, never from input.
-		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) SET x:` + info.Label + captureOld + endVersion("NodeVersion", "") + provenanceSet
+		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) SET x:` + info.Label + captureOld + endVersion("NodeVersion") + provenanceSet
 		if g.stub {
 			q = `UNWIND $rows AS row MERGE (x:Node {id: row.id})
-ON CREATE SET x = row.props, x._stubCreated = true, x._since = row.at, x._sinceRun = $run
+ON CREATE SET x = row.props, x._stubCreated = true, x._since = row.at, x._sinceRun = $run,
+  x._changedAt = row.at, x._changedRun = $run
 SET x:` + info.Label + stubProvenance
 		}
 		c, err := w.write(ctx, q, byKind[g])
@@ -187,7 +213,7 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 			key = ` {` + info.Key + `: row.key}`
 		}
 		q := `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
-MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("RelVersion", relVersionExtra) + provenanceSet
+MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("RelVersion") + provenanceSet
 		c, err := w.write(ctx, q, byType[t])
 		if err != nil {
 			return err
@@ -229,25 +255,37 @@ func (w *writer) write(ctx context.Context, q string, rows []any) (graph.Counts,
 // first so that the relationships they take with them are versioned once each.
 func (w *writer) prune(ctx context.Context, source string) error {
 	params := map[string]any{"prefix": graph.SeenPrefix(source), "stamp": graph.SeenStamp(source, w.run.ID), "at": w.at(source), "run": w.run.ID}
-	// A version keeps the stamps the fact had while it held, so the sources are read before
-	// this source's stamp goes.
-	const relQ = `MATCH ()-[r]->() WHERE any(s IN r._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN r._seen
+	// A version keeps the stamps the fact had while it held, so they are read before this
+	// source's stamp goes. A fact other sources still state gets a new version (its evidence
+	// changed); one no source states any more is deleted, its last version marked removed.
+	relQ := `MATCH ()-[r]->() WHERE any(s IN r._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN r._seen
 WITH r, r._seen AS held
 SET r._seen = [s IN r._seen WHERE NOT s STARTS WITH $prefix]
-WITH r, held WHERE size(r._seen) = 0` + deleteRel + `
+WITH r, held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at
+CALL (r, held, at) {
+  WITH * WHERE size(r._seen) > 0 AND r._since < at
+  ` + versionOf("RelVersion", "r", "held", false) + `
+  SET r._since = at, r._sinceRun = $run
+}
+WITH r, held, at WHERE size(r._seen) = 0` + deleteRel + `
 RETURN t AS name, count(*) AS removed`
-	const markQ = `MATCH (n:Node) WHERE any(s IN n._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN n._seen
+	markQ := `MATCH (n:Node) WHERE any(s IN n._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN n._seen
 WITH n, n._seen AS held
 SET n._seen = [s IN n._seen WHERE NOT s STARTS WITH $prefix]
+WITH n, held, CASE WHEN n._since > $at THEN n._since ELSE $at END AS at
+CALL (n, held, at) {
+  WITH * WHERE size(n._seen) > 0 AND n._since < at
+  ` + versionOf("NodeVersion", "n", "held", false) + `
+  SET n._since = at, n._sinceRun = $run
+}
 WITH n, held WHERE size(n._seen) = 0 SET n:Pruned, n._held = held`
-	const outQ = `MATCH (:Pruned)-[r]->() WITH r, r._seen AS held` + deleteRel
-	const inQ = `MATCH ()-[r]->(:Pruned) WITH r, r._seen AS held` + deleteRel
-	const nodeQ = `MATCH (n:Pruned)
-CALL (n) {
-  WITH n, CASE WHEN n._since > $at THEN n._since ELSE $at END AS at
-  WITH n, at WHERE n._since < at
-  CREATE (v:NodeVersion) SET v = properties(n), v._seen = n._held, v._from = n._since, v._to = at, v._fromRun = n._sinceRun, v._toRun = $run
-  REMOVE v._since, v._sinceRun, v._held
+	outQ := `MATCH (:Pruned)-[r]->() WITH r, r._seen AS held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at` + deleteRel
+	inQ := `MATCH ()-[r]->(:Pruned) WITH r, r._seen AS held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at` + deleteRel
+	nodeQ := `MATCH (n:Pruned)
+WITH n, CASE WHEN n._since > $at THEN n._since ELSE $at END AS at
+CALL (n, at) {
+  WITH * WHERE n._since < at
+  ` + versionOf("NodeVersion", "n", "n._held", true) + `
 }
 WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
 	for i, q := range []string{relQ, markQ, outQ, inQ, nodeQ} {
@@ -274,16 +312,12 @@ WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
 	return nil
 }
 
-// deleteRel deletes r, keeping its current version, with the stamps `held`, as history ending at
-// $at (or at its start, for a fact whose version began later in this run: then it held for no
-// time and is not kept).
-const deleteRel = `
-CALL (r, held) {
-  WITH r, held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at
-  WITH r, held, at WHERE r._since < at
-  CREATE (v:RelVersion) SET v = properties(r), v._seen = held, v._rfrom = startNode(r).id, v._rto = endNode(r).id, v._type = type(r),
-    v._from = r._since, v._to = at, v._fromRun = r._sinceRun, v._toRun = $run
-  REMOVE v._since, v._sinceRun
+// deleteRel deletes r, keeping its last version, with the stamps `held`, as history ending at
+// `at` (unless it began at `at`, later in this run: then it held for no time).
+var deleteRel = `
+CALL (r, held, at) {
+  WITH * WHERE r._since < at
+  ` + versionOf("RelVersion", "r", "held", true) + `
 }
 WITH r, type(r) AS t DELETE r`
 

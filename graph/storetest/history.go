@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -23,6 +25,34 @@ func RunHistory(t *testing.T, open Opener) {
 	t.Run("EdgeRemovedAndReadded", func(t *testing.T) { testEdgeReadded(t, open(t)) })
 	t.Run("BeforeTheFirstRun", func(t *testing.T) { testBeforeFirstRun(t, open(t)) })
 	t.Run("Compact", func(t *testing.T) { testCompact(t, open(t)) })
+	t.Run("EvidenceAsOf", func(t *testing.T) { testEvidenceAsOf(t, open(t)) })
+	t.Run("LineMovesInPlace", func(t *testing.T) { testLineMovesInPlace(t, open(t)) })
+}
+
+// testEvidenceAsOf: the same facts restated from another file are not a change, but the evidence
+// as of before is the file that stated them then.
+func testEvidenceAsOf(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	first := Import(t, s, importer.Options{}, historyFile(t, t.TempDir(), "Alpha", true))
+	second := Import(t, s, importer.Options{}, historyFile(t, t.TempDir(), "Alpha", true))
+	if got := changeLines(changes(t, s, graph.ChangeQuery{Since: first.FinishedAt, Until: second.FinishedAt})); len(got) != 0 {
+		t.Errorf("the same facts from another file changed: %v", got)
+	}
+	files := func(r graph.Reader) []string {
+		ns, err := r.Nodes(ctx, []string{"ds:h"})
+		if err != nil || len(ns) != 1 {
+			t.Fatalf("ds:h: %v %v", ns, err)
+		}
+		rels, err := r.Edges(ctx, []string{"ds:h"}, graph.Out, nil)
+		if err != nil || len(rels) != 1 {
+			t.Fatalf("ds:h edges: %v %v", rels, err)
+		}
+		return []string{ns[0].Provenance.File, rels[0].Provenance.File, ns[0].Provenance.LastRun}
+	}
+	then, now := files(At(t, s, first.FinishedAt)), files(s)
+	if then[0] == now[0] || then[1] == now[1] || then[2] != first.RunID || now[2] != second.RunID {
+		t.Errorf("evidence as of the first run %v, now %v: want the first file and run then, the second now", then, now)
+	}
 }
 
 // At returns the graph as of t, failing the test on error.
@@ -222,22 +252,26 @@ func testEstateAYearLater(t *testing.T, s graph.Store) {
 	}
 }
 
-// historyFile writes an inventory with one dataset and one model whose dataset name and edge
-// the test varies.
-func historyFile(t testing.TB, datasetName string, trains bool) string {
+// historyFile (re)writes dir/inventory.yaml, as a user edits one file, with one dataset and one
+// model whose dataset name and edge the test varies.
+func historyFile(t testing.TB, dir, datasetName string, trains bool) string {
 	t.Helper()
 	trainedOn := ""
 	if trains {
 		trainedOn = "\n    trainedOn: [ds:h]"
 	}
-	return writeFile(t, "inventory.yaml", `version: 1
+	p := filepath.Join(dir, "inventory.yaml")
+	if err := os.WriteFile(p, []byte(`version: 1
 source: history-test
 datasets:
   - {id: ds:h, name: `+datasetName+`}
 models:
   - id: mdl:h
     name: History model`+trainedOn+`
-`)
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func testReimportNoVersion(t *testing.T, s graph.Store) {
@@ -257,8 +291,9 @@ func testReimportNoVersion(t *testing.T, s graph.Store) {
 func testChangedTwice(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	var runs []*graph.ImportSummary
+	dir := t.TempDir()
 	for _, name := range []string{"Alpha", "Beta", "Gamma"} {
-		runs = append(runs, Import(t, s, importer.Options{Prune: true}, historyFile(t, name, true)))
+		runs = append(runs, Import(t, s, importer.Options{Prune: true}, historyFile(t, dir, name, true)))
 	}
 	for i, name := range []string{"Alpha", "Beta", "Gamma"} {
 		ns, err := At(t, s, runs[i].FinishedAt).Nodes(ctx, []string{"ds:h"})
@@ -289,8 +324,9 @@ func testChangedTwice(t *testing.T, s graph.Store) {
 func testEdgeReadded(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	var runs []*graph.ImportSummary
+	dir := t.TempDir()
 	for _, trains := range []bool{true, false, true} {
-		runs = append(runs, Import(t, s, importer.Options{Prune: true}, historyFile(t, "Alpha", trains)))
+		runs = append(runs, Import(t, s, importer.Options{Prune: true}, historyFile(t, dir, "Alpha", trains)))
 	}
 	for i, want := range []int{1, 0, 1} {
 		r := At(t, s, runs[i].FinishedAt)
@@ -344,15 +380,16 @@ func testBeforeFirstRun(t *testing.T, s graph.Store) {
 func testCompact(t *testing.T, s graph.Store) {
 	ctx := context.Background()
 	var runs []*graph.ImportSummary
+	dir := t.TempDir()
 	for _, name := range []string{"Alpha", "Beta", "Gamma"} {
-		runs = append(runs, Import(t, s, importer.Options{Prune: true}, historyFile(t, name, true)))
+		runs = append(runs, Import(t, s, importer.Options{Prune: true}, historyFile(t, dir, name, true)))
 	}
 	sum, err := s.Compact(ctx, runs[1].FinishedAt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.NodeVersions != 1 {
-		t.Errorf("compact dropped %d node versions, want 1 (Alpha)", sum.NodeVersions)
+		t.Errorf("compact dropped %d node versions, want 1 (ds:h named Alpha)", sum.NodeVersions)
 	}
 	if _, err := s.At(ctx, runs[0].FinishedAt); !errors.Is(err, graph.ErrCompacted) {
 		t.Errorf("as of before the horizon: %v, want ErrCompacted", err)
@@ -373,5 +410,33 @@ func testCompact(t *testing.T, s graph.Store) {
 	}
 	if _, err := s.At(ctx, runs[0].FinishedAt); !errors.Is(err, graph.ErrCompacted) {
 		t.Errorf("horizon moved back: %v", err)
+	}
+}
+
+// testLineMovesInPlace: a statement that moved to another line of the same file is not a new
+// version (lines shift with every edit), but the evidence names the new line.
+func testLineMovesInPlace(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := Import(t, s, importer.Options{}, historyFile(t, dir, "Alpha", true))
+	path := filepath.Join(dir, "inventory.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append([]byte("# an inserted comment\n# and another\n"), data...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	Import(t, s, importer.Options{}, path)
+	then, err := At(t, s, first.FinishedAt).Nodes(ctx, []string{"ds:h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := node(t, s, "ds:h")
+	if now.Provenance.Line != then[0].Provenance.Line {
+		t.Errorf("line as of the first run %d, now %d: the same version, so the same (current) line", then[0].Provenance.Line, now.Provenance.Line)
+	}
+	if now.Provenance.Line != 6 { // line 4, after two inserted lines
+		t.Errorf("ds:h is stated on line %d now, want 6", now.Provenance.Line)
 	}
 }
