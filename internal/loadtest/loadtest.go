@@ -61,6 +61,9 @@ type Report struct {
 	Phases []Phase
 }
 
+// Warmup is how long clients run before the measured phases.
+const Warmup = 5 * time.Second
+
 // Run runs the load test.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Log == nil {
@@ -101,6 +104,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * (cfg.Clients + cfg.Abusers*cfg.AbuserConcurrency)}, Timeout: 60 * time.Second}
+	// A short unmeasured warm-up: Neo4j compiles query plans and fills its page cache on first
+	// use, which would otherwise count against the first phase only.
+	fmt.Fprintf(cfg.Log, "warm-up: %d clients for %v, not measured\n", cfg.Clients, Warmup)
+	warm := cfg
+	warm.Duration = Warmup
+	run(ctx, warm, client, srv.url, secrets, queries, 0, &Phase{AbuseOutcomes: map[string]int{}})
 	for _, abusers := range []int{0, cfg.Abusers} {
 		name := "normal clients alone"
 		if abusers > 0 {
