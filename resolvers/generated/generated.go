@@ -3561,7 +3561,7 @@ type Provenance {
   firstRun: ImportRun
   "The latest import run that saw it."
   lastRun: ImportRun
-  "The file of the latest statement."
+  "The file of the latest statement; for roles other than admin an absolute path is cut to its file name."
   file: String
   "The line in ` + "`" + `file` + "`" + ` of the latest statement."
   line: Int
@@ -3645,7 +3645,7 @@ type ImportRun {
   id: ID!
   "Sources the run stated."
   sources: [String!]!
-  "Who ran it."
+  "Who caused it: a token's name over HTTP, an OS user on the command line. Admins only: null for other roles."
   user: String
   "When it started (RFC 3339)."
   startedAt: String!
@@ -3666,7 +3666,7 @@ type ImportRun {
 
 "A file read by an import run."
 type ImportedFile {
-  "Path as given to the importer."
+  "Path as given to the importer; for roles other than admin an absolute path is cut to its file name."
   path: String!
   "SHA-256 of the content, hex."
   sha256: String!
