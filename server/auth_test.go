@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -358,3 +360,32 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// Readers see no OS account and no absolute path of the importing machine; admins see both.
+func TestProvenanceShownByRole(t *testing.T) {
+	s := embeddedtest.Fresh(t)
+	abs, _ := filepath.Abs(storetest.Testdata(t, "estate"))
+	storetest.Import(t, s, importer.Options{User: "alice"}, abs)
+	a := &authServer{t: t, store: s, secrets: map[string]string{}}
+	a.addToken("r", auth.Reader)
+	a.addToken("adm", auth.Admin)
+	au := auth.NewAuthenticator(s, auth.Tokens, nil)
+	t.Cleanup(au.Close)
+	ts := httptest.NewServer(server.New(s, server.Options{Auth: au}))
+	t.Cleanup(ts.Close)
+	a.url = ts.URL
+	q := gqlBody(`{ importRuns { user files { path } } node(id: "ds:bureau-feed") { provenance { file } } }`)
+	for _, tc := range []struct {
+		token, user, path, file string
+	}{
+		{"r", "null", `"inventory.yaml"`, `"inventory.yaml"`},
+		{"adm", `"alice"`, strconv.Quote(filepath.Join(abs, "inventory.yaml")), strconv.Quote(filepath.Join(abs, "inventory.yaml"))},
+	} {
+		_, body := a.do("POST", "/graphql", a.secrets[tc.token], "", q)
+		for _, want := range []string{`"user":` + tc.user, `{"path":` + tc.path + `}`, `"file":` + tc.file} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: no %s in\n%.600s", tc.token, want, body)
+			}
+		}
+	}
+}
