@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph/neo4jstore"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
@@ -36,7 +37,10 @@ func TestNeo4jDownMidServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close(ctx) })
-	ts := httptest.NewServer(server.New(store, server.Options{}))
+	// Open mode: callers are told apart by asking the (unreachable) store whether it holds tokens.
+	au := auth.NewAuthenticator(store, auth.OpenOnLoopback, nil)
+	t.Cleanup(au.Close)
+	ts := httptest.NewServer(server.New(store, server.Options{Auth: au}))
 	t.Cleanup(ts.Close)
 
 	query := func() (string, time.Duration) {
@@ -63,7 +67,8 @@ func TestNeo4jDownMidServe(t *testing.T) {
 	}
 
 	proxy.Cut()
-	for i := range 3 { // the first finds reset pooled connections, the next ones refused connects
+	time.Sleep(auth.DefaultCacheTTL) // past the cached "no tokens": now the token store is asked too
+	for i := range 3 {               // the first finds reset pooled connections, the next ones refused connects
 		code, took := query()
 		t.Logf("query %d with Neo4j gone: %s in %v", i, code, took.Round(time.Millisecond))
 		if code != "STORE_UNAVAILABLE" || took > 2*time.Second {
@@ -72,6 +77,11 @@ func TestNeo4jDownMidServe(t *testing.T) {
 	}
 	if status, took := ready(); status != http.StatusServiceUnavailable || took > 2*time.Second {
 		t.Errorf("/readyz with Neo4j gone: HTTP %d after %v, want 503 within 2s", status, took)
+	}
+	if resp, err := http.Get(ts.URL + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz with Neo4j gone: %v %v, want 200: the process is alive", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 
 	if err := proxy.Restore(); err != nil {

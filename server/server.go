@@ -92,7 +92,15 @@ func New(store graph.Store, opts Options) http.Handler {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'")
 		_, _ = w.Write(uiPage)
 	})
-	return logRequests(opts.Log, opts.Activity, opts.Auth.Identify(recordCaller(mux)))
+	routed := recordCaller(mux)
+	identified := opts.Auth.Identify(routed)
+	return logRequests(opts.Log, opts.Activity, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			routed.ServeHTTP(w, r) // probes need no caller, and must answer while the token store is down
+			return
+		}
+		identified.ServeHTTP(w, r)
+	}))
 }
 
 // readiness answers 503 while the store does not answer, within 2 s.
