@@ -27,6 +27,9 @@ func (r Role) String() string {
 	if n, ok := roleNames[r]; ok {
 		return n
 	}
+	if r == 0 {
+		return "none"
+	}
 	return fmt.Sprintf("role(%d)", int(r))
 }
 

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,6 +36,8 @@ type Authenticator struct {
 	touchEvery time.Duration
 	log        *slog.Logger
 	now        func() time.Time
+
+	oidc *OIDC // nil: store tokens only
 
 	mu      sync.Mutex
 	byHash  map[string]cachedToken
@@ -78,6 +81,9 @@ func (a *Authenticator) SetTiming(ttl, touchEvery time.Duration) {
 	a.ttl, a.touchEvery = ttl, touchEvery
 }
 
+// SetOIDC accepts the access tokens o verifies too, beside the store's tokens.
+func (a *Authenticator) SetOIDC(o *OIDC) { a.oidc = o }
+
 // Mode returns the authenticator's mode.
 func (a *Authenticator) Mode() Mode { return a.mode }
 
@@ -102,7 +108,18 @@ func (a *Authenticator) Identify(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, Open)))
 			return
 		}
-		if secret := bearer(r.Header.Get("Authorization")); secret != "" {
+		secret := bearer(r.Header.Get("Authorization"))
+		if secret != "" && a.oidc != nil && !strings.HasPrefix(secret, SecretPrefix) {
+			p, err := a.oidc.principal(ctx, secret)
+			if err == nil || errors.Is(err, errNoRole) { // without a role: 403 on every guarded route
+				next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, p)))
+				return
+			}
+			a.log.Debug("OIDC token refused", "err", err)
+			next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, rejectedKey{}, true)))
+			return
+		}
+		if secret != "" {
 			tok, err := a.lookup(ctx, HashSecret(secret))
 			if err != nil {
 				a.log.Warn("token lookup failed", "err", err)

@@ -32,6 +32,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	noAuth := fs.Bool("no-auth", false, "serve without tokens on any address: every caller is an admin (only behind a proxy that authenticates)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
+	oidcIssuer := fs.String("oidc-issuer", "", "also accept access tokens (JWT) of this OpenID Connect provider, e.g. https://login.example.org/realms/main")
+	oidcAudience := fs.String("oidc-audience", "", "the audience (aud) such tokens must name")
+	oidcRoleClaim := fs.String("oidc-role-claim", "roles", "the claim holding the caller's role (reader, ingester or admin; a list: the strongest counts)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
 	limits := resolvers.DefaultLimits()
@@ -70,11 +73,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !ok {
 		return fmt.Errorf("the store keeps no tokens")
 	}
-	mode, err := authMode(ctx, tokens, *addr, *noAuth, log)
+	var oidc *auth.OIDC
+	if *oidcIssuer != "" {
+		if oidc, err = auth.NewOIDC(ctx, *oidcIssuer, *oidcAudience, *oidcRoleClaim); err != nil {
+			return &usageError{err.Error()}
+		}
+	}
+	mode, err := authMode(ctx, tokens, *addr, *noAuth, oidc != nil, log)
 	if err != nil {
 		return err
 	}
 	opts.Auth = auth.NewAuthenticator(tokens, mode, log)
+	opts.Auth.SetOIDC(oidc)
 	defer opts.Auth.Close()
 	if *demo {
 		if err := importSample(ctx, store, log); err != nil {
@@ -126,10 +136,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // authMode decides how the server admits callers (docs/operations.md, "Tokens"): with tokens;
 // open while the store holds none and the address is loopback; open on any address only with
 // --no-auth. A non-loopback address without a token and without --no-auth is refused (exit 2).
-func authMode(ctx context.Context, tokens auth.TokenStore, addr string, noAuth bool, log *slog.Logger) (auth.Mode, error) {
+// With an OIDC provider, callers always need a token: the provider's or the store's.
+func authMode(ctx context.Context, tokens auth.TokenStore, addr string, noAuth, oidc bool, log *slog.Logger) (auth.Mode, error) {
 	if noAuth {
 		log.Warn("serving WITHOUT tokens (--no-auth): every caller is an admin", "addr", addr)
 		return auth.NoAuth, nil
+	}
+	if oidc {
+		return auth.Tokens, nil
 	}
 	list, err := tokens.Tokens(ctx)
 	if err != nil {
