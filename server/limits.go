@@ -112,9 +112,9 @@ func saturatingAdd(a, b, limit int) int {
 	return a + b
 }
 
-// traversalFields are the root fields that walk the graph; a request may ask for a few only,
-// whatever its complexity (each can cost seconds of store work).
-var traversalFields = map[string]bool{"lineage": true, "paths": true, "impact": true}
+// traversalFields are the root fields that walk or scan the graph; a request may ask for a few
+// only, whatever its complexity (each can cost seconds of store work).
+var traversalFields = map[string]bool{"lineage": true, "paths": true, "impact": true, "exposure": true, "gaps": true, "changes": true}
 
 // traversalLimit refuses operations with more than max traversal fields at their root.
 type traversalLimit struct{ max int }
@@ -126,7 +126,7 @@ func (t *traversalLimit) MutateOperationContext(ctx context.Context, op *graphql
 		return nil
 	}
 	if n := countTraversals(op.Operation.SelectionSet, op.Doc.Fragments, 0); n > t.max {
-		return coded(gqlerror.Errorf("the query asks for %d traversals (lineage, paths, impact); this server runs at most %d per request", n, t.max), resolvers.CodeTooComplex)
+		return coded(gqlerror.Errorf("the query asks for %d traversals (lineage, paths, impact, exposure, gaps, changes); this server runs at most %d per request", n, t.max), resolvers.CodeTooComplex)
 	}
 	return nil
 }
