@@ -37,9 +37,14 @@ const sniffSize = 64 << 10
 // resolve expands paths into files and tells each one's format: Options.Format when set,
 // otherwise from the content (the extension only says which detector to ask).
 func (im *Importer) resolve(paths []string) ([]*inputFile, error) {
-	names, _, err := Collect(paths)
+	names, skipped, err := Collect(paths)
 	if err != nil {
 		return nil, err
+	}
+	if im.Opts.Skipped != nil {
+		for _, s := range skipped {
+			im.Opts.Skipped(s)
+		}
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no .yaml, .yml, .json, .csv or .md files found in %s", strings.Join(paths, ", "))

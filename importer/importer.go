@@ -30,6 +30,11 @@ type Options struct {
 	Progress func(records int)
 	// Total, when set, is told how many records the run will write, once validation is done.
 	Total func(records int)
+	// Skipped, when set, is told of each path inside a folder that is not read, and why.
+	Skipped func(pathAndWhy string)
+	// MaxValueBytes caps one property value (a list: all its items); 0 means
+	// DefaultMaxValueBytes, a negative value no cap.
+	MaxValueBytes int
 	// Format, when set, reads every file as this format instead of telling it from the content:
 	// "native", or one of FormatCycloneDX, FormatSPDX, FormatCard.
 	Format string
@@ -56,8 +61,10 @@ type inputFile struct {
 }
 
 // Collect expands paths (files or folders, searched recursively) into the native-format files to
-// read, in a stable order. Files of other types inside folders are skipped and returned in skipped;
-// a file named explicitly must be of a supported type.
+// read, in a stable order. Symbolic links are followed, to files and folders alike; a link that
+// leads back into a folder already being walked (a loop) is not followed. Everything inside a
+// folder that is not read is returned in skipped as "path: why": files of other types, hidden
+// folders, loops, broken links. A file named explicitly must be of a supported type.
 func Collect(paths []string) (files []string, skipped []string, err error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -72,29 +79,59 @@ func Collect(paths []string) (files []string, skipped []string, err error) {
 			continue
 		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if d.Type().IsRegular() {
-				if formatOf(path) != "" {
-					found = append(found, path)
-				} else {
-					skipped = append(skipped, path)
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := walkFollowing(p, map[string]bool{}, &found, &skipped); err != nil {
 			return nil, nil, err
 		}
 		sort.Strings(found)
 		files = append(files, found...)
 	}
 	return files, skipped, nil
+}
+
+// walkFollowing walks dir, following symbolic links; walking holds the real paths of the folders
+// being walked, so a link back into one of them is reported instead of walked again.
+func walkFollowing(dir string, walking map[string]bool, found, skipped *[]string) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, unwrapPathError(err))
+	}
+	if walking[real] {
+		*skipped = append(*skipped, dir+": a symbolic link loop (leads back to "+real+")")
+		return nil
+	}
+	walking[real] = true
+	defer delete(walking, real)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, unwrapPathError(err))
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			st, err := os.Stat(path)
+			if err != nil {
+				*skipped = append(*skipped, path+": a broken symbolic link")
+				continue
+			}
+			mode = st.Mode().Type()
+		}
+		switch {
+		case mode.IsDir() && strings.HasPrefix(e.Name(), "."):
+			*skipped = append(*skipped, path+": a hidden folder")
+		case mode.IsDir():
+			if err := walkFollowing(path, walking, found, skipped); err != nil {
+				return err
+			}
+		case mode.IsRegular() && formatOf(path) != "":
+			*found = append(*found, path)
+		case mode.IsRegular():
+			*skipped = append(*skipped, path+": not a type aimsgraph reads (.yaml, .yml, .json, .csv, .md)")
+		default:
+			*skipped = append(*skipped, path+": not a regular file")
+		}
+	}
+	return nil
 }
 
 func unwrapPathError(err error) error {
@@ -324,6 +361,7 @@ func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRe
 			defaultSource = strings.TrimSuffix(filepath.Base(f.path), filepath.Ext(f.path))
 		}
 	}
+	onNode, onRel = im.capValues(probs, onNode, onRel)
 	d := &decoder{file: f.path, source: defaultSource, probs: probs, node: onNode, rel: onRel}
 	var perr error
 	switch f.format {

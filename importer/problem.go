@@ -1,6 +1,6 @@
-// Package importer reads the native inventory format of SPEC §3 (YAML, JSON and CSV), validates
-// all of it against the domain table in package graph, and writes it to a store in one atomic
-// import run (SPEC §4).
+// Package importer reads the native inventory format (YAML, JSON and CSV; README, "The import
+// format"), validates all of it against the domain table in package graph, and writes it to a
+// store in one atomic import run (README, "How an import behaves").
 package importer
 
 import (

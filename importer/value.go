@@ -9,7 +9,7 @@ import (
 )
 
 // value is one value of the input, whatever its format: a YAML/JSON node or a CSV cell. The
-// decoder works on values only, so the rules of SPEC §3 are written once for every format.
+// decoder works on values only, so the rules of the native format (README) are written once for every format.
 type value struct {
 	line int
 	// exactly one of the following describes the value

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -25,6 +24,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
+	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/server"
 )
@@ -161,13 +161,11 @@ func (b *tab) download(prefix string) []byte {
 	return nil
 }
 
-func serveEstate(t *testing.T, s graph.Store, wrap func(http.Handler) http.Handler) string {
+func serveEstate(t *testing.T, s graph.Store, opts server.Options) string {
 	storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
-	h := server.New(s, resolvers.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if wrap != nil {
-		h = wrap(h)
-	}
-	ts := httptest.NewServer(h)
+	opts.Limits = resolvers.DefaultLimits()
+	opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	ts := httptest.NewServer(server.New(s, opts))
 	t.Cleanup(ts.Close)
 	return ts.URL
 }
@@ -185,7 +183,7 @@ func TestBrowserLineage(t *testing.T) {
 	for _, st := range allStores {
 		t.Run(st.name, func(t *testing.T) {
 			s := st.open(t)
-			b := newTab(t, serveEstate(t, s, nil), st.name)
+			b := newTab(t, serveEstate(t, s, server.Options{}), st.name)
 			ctx := context.Background()
 
 			// The picture holds exactly the upstream and downstream lineage the store has.
@@ -388,20 +386,19 @@ func TestBrowserLineage(t *testing.T) {
 
 // TestBrowserToken: against a server that wants a token, the UI asks for one once (again when
 // the one typed is refused), keeps it, sends it on every request, and forgets it on request.
-// The server here checks tokens with a test handler in front of the real one, answering as
-// auth.Require does (401, UNAUTHENTICATED).
+// The server is the real one, with a reader token in its store.
 func TestBrowserToken(t *testing.T) {
-	const token = "agt_browsertest"
-	base := serveEstate(t, allStores[0].open(t), func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			api := r.URL.Path == "/graphql" || r.URL.Path == "/examples.json" || strings.HasPrefix(r.URL.Path, "/api/")
-			if api && r.Header.Get("Authorization") != "Bearer "+token {
-				auth.WriteError(w, http.StatusUnauthorized, auth.CodeUnauthenticated, "a bearer token is required (Authorization: Bearer agt_...)")
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	s := embeddedtest.Fresh(t)
+	tok, token, err := auth.NewToken("browser", auth.Reader, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateToken(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	au := auth.NewAuthenticator(s, auth.Tokens, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(au.Close)
+	base := serveEstate(t, s, server.Options{Auth: au})
 	b := newTab(t, base, "token")
 	b.open("/")
 	b.waitFor(`document.querySelector("[data-token-prompt]")`)
@@ -438,7 +435,7 @@ func TestBrowserHistory(t *testing.T) {
 			s := st.open(t)
 			ctx := context.Background()
 			first := storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
-			base := serveEstate(t, s, nil) // imports the estate again: changes nothing
+			base := serveEstate(t, s, server.Options{}) // imports the estate again: changes nothing
 			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate-2027"))
 			runs, err := s.Runs(ctx, graph.RunQuery{IDs: []string{first.RunID}})
 			if err != nil || len(runs) != 1 {

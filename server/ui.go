@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/web"
 )
 
@@ -42,19 +41,6 @@ func mountUI(mux *http.ServeMux, ui fs.FS, evidence http.Handler) {
 	mux.Handle("GET /assets/", assets(ui, "public, max-age=31536000, immutable")) // names carry content hashes
 	mux.Handle("GET /favicon.svg", assets(ui, "public, max-age=86400"))
 	mux.Handle("GET /api/v1/evidence", evidence)
-}
-
-// openUntilAuth gives requests without a principal the open-mode principal. It stands in for the
-// identifying middleware of docs/service.md (issue 9), which is not on this branch yet: today
-// every endpoint of this server is open, as /graphql is. DELETE IT when that middleware lands,
-// or requests without a token would pass auth.Require here.
-func openUntilAuth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := auth.FromContext(r.Context()); !ok {
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.Open))
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // assets serves files of the UI build by path; a missing one is a 404, not index.html.

@@ -12,7 +12,7 @@ import (
 	"syscall"
 )
 
-// Exit codes (SPEC §7).
+// Exit codes (README.md).
 const (
 	exitOK          = 0
 	exitInvalid     = 1
@@ -25,7 +25,9 @@ const usage = `aimsgraph: the graph behind an ISO/IEC 42001 AI management system
 Usage:
   aimsgraph import [--dry-run] [--prune] [--source NAME] PATH...   load inventory files or folders
   aimsgraph validate PATH...                                       check files, report every problem
-  aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, the web UI at /
+  aimsgraph serve [--addr 127.0.0.1:8080] [--demo]                 GraphQL at /graphql, the web UI at /
+  aimsgraph token create --name NAME --role reader|ingester|admin  an API token; the secret is printed once
+  aimsgraph token list | token revoke NAME                         the API tokens; revoke one
   aimsgraph diff --since T [--until T] [--format text|json|csv]     what changed between two instants
   aimsgraph compact --before T                                     drop history older than T
   aimsgraph check [--rules ID,...] [--fail-on SEVERITY] [--list]   gaps in the management system
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = cmdToken(ctx, args[1:], stdout, stderr)
 	case "diff":
 		err = cmdDiff(ctx, args[1:], stdout, stderr)
 	case "compact":

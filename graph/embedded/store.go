@@ -1,4 +1,4 @@
-// Package embedded is the store aimsgraph uses when no Neo4j is configured (SPEC §7): the whole
+// Package embedded is the store aimsgraph uses when no Neo4j is configured (README.md): the whole
 // graph lives in memory, with adjacency lists for traversal, and is persisted in a bbolt file
 // under the data directory. An import run is one bbolt transaction: it commits whole, with an
 // fsync, or not at all, so a process killed mid-import leaves the previous graph readable.

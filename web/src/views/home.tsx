@@ -15,11 +15,17 @@ interface ImpactAnswer {
   };
 }
 
+/**
+ * Decisions drawn at most: the nearest, as the server keeps them; `truncated` says when there
+ * were more. The server weighs a question by how many results it may return (docs/api.md).
+ */
+const pictureLimit = 100;
+
 async function loadCanonical(): Promise<ImpactAnswer> {
   const a = asOfArgs(await getCapabilities());
   return graphql<ImpactAnswer>(
     `query CanonicalPrivacyImpact${a.decl ? `(${a.decl.slice(2)})` : ""} {
-  impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}, targets: [DECISION]${a.arg}) {
+  impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}, targets: [DECISION], limit: ${pictureLimit}${a.arg}) {
     truncated
     items { distance node { ${nodeFields} } paths { nodes { ${nodeFields} } relationships { ${relFields} } } }
   }
@@ -44,6 +50,7 @@ export function HomeView() {
           : `${items.length} decision${items.length > 1 ? "s" : ""}: ${items.map((i) => `${i.node.name} (${i.distance} step${i.distance > 1 ? "s" : ""})`).join(", ")}.`}{" "}
         The picture shows the evidence paths from the flagged datasets (⚑, left) to the decisions (right). Click any edge to see which source stated it, in which file and
         line, in which import run; click a node for its facts, double-click it for its whole lineage.
+        {data.impact.truncated && <span class="warn"> More decisions are reached: these are the {pictureLimit} nearest; the query editor asks for more.</span>}
       </p>
       {items.length > 0 && (
         <p>

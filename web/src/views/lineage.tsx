@@ -16,11 +16,18 @@ interface LineageAnswer {
   down?: Subgraph;
 }
 
+/**
+ * Nodes drawn per direction at most: a picture of more is unreadable, and the server weighs a
+ * traversal by how many results it may return (docs/api.md), so asking for a picture's worth
+ * keeps the question well inside its cost limit. `truncated` says when the picture was cut.
+ */
+export const pictureLimit = 300;
+
 export async function loadLineage(id: string, depth: number, direction: Direction): Promise<LineageAnswer> {
   const caps = await getCapabilities();
   const a = asOfArgs(caps);
   const part = (alias: string, dir: string) =>
-    `${alias}: lineage(id: $id, direction: ${dir}, maxDepth: $depth${a.arg}) { truncated nodes { ${nodeFields} } relationships { ${relFields} } }`;
+    `${alias}: lineage(id: $id, direction: ${dir}, maxDepth: $depth, limit: ${pictureLimit}${a.arg}) { truncated nodes { ${nodeFields} } relationships { ${relFields} } }`;
   const parts = [direction !== "DOWNSTREAM" ? part("up", "UPSTREAM") : "", direction !== "UPSTREAM" ? part("down", "DOWNSTREAM") : ""];
   return graphql<LineageAnswer>(`query Lineage($id: ID!, $depth: Int${a.decl}) { node(id: $id${a.arg}) { ${nodeFields} } ${parts.join(" ")} }`, { id, depth, ...a.vars });
 }
@@ -89,7 +96,7 @@ export function LineageView(props: { id: string }) {
         </label>
         <Link href={`/node/${encodeURIComponent(node.id)}${location.search}`}>node page</Link>
         <EvidenceButton ids={[node.id]} label="⬇ evidence pack" />
-        {merged.truncated && <span class="warn">the answer was cut at the server's limit: lower the depth</span>}
+        {merged.truncated && <span class="warn">the picture shows the {pictureLimit} nearest nodes each way: lower the depth to see all of a smaller neighbourhood</span>}
       </div>
       <Legend kinds={kinds} />
       <div class="graph-and-panel">
