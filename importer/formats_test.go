@@ -13,6 +13,9 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
+	"github.com/aimsgraph/aimsgraph/importer/cyclonedx"
+	"github.com/aimsgraph/aimsgraph/importer/hfcard"
+	"github.com/aimsgraph/aimsgraph/importer/spdx"
 	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
 )
@@ -74,30 +77,30 @@ func TestCorpus(t *testing.T) {
 		format string
 		reject string // "" when it must import; else text every rejection must contain
 	}{
-		{"cyclonedx-specification/1.5/valid-machine-learning-1.5.json", importer.FormatCycloneDX, ""},
-		{"cyclonedx-specification/1.6/valid-machine-learning-1.6.json", importer.FormatCycloneDX, ""},
-		{"cyclonedx-specification/1.6/valid-machine-learning-considerations-env-1.6.json", importer.FormatCycloneDX, ""},
-		{"cyclonedx-bom-examples/MLBOM/Model/FoundationModels/bom.json", importer.FormatCycloneDX, ""},
-		{"aibom-goldenset/aloha/cyclonedx-1.6/Qwen_Qwen2.5-7B-Instruct.json", importer.FormatCycloneDX, ""},
+		{"cyclonedx-specification/1.5/valid-machine-learning-1.5.json", cyclonedx.Name, ""},
+		{"cyclonedx-specification/1.6/valid-machine-learning-1.6.json", cyclonedx.Name, ""},
+		{"cyclonedx-specification/1.6/valid-machine-learning-considerations-env-1.6.json", cyclonedx.Name, ""},
+		{"cyclonedx-bom-examples/MLBOM/Model/FoundationModels/bom.json", cyclonedx.Name, ""},
+		{"aibom-goldenset/aloha/cyclonedx-1.6/Qwen_Qwen2.5-7B-Instruct.json", cyclonedx.Name, ""},
 		// Trailing commas: not JSON.
-		{"cyclonedx-bom-examples/MLBOM/Dataset/bom.json", importer.FormatCycloneDX, "bom.json:9: invalid JSON"},
-		{"cyclonedx-bom-examples/MLBOM/Model/OpenSource/bom.json", importer.FormatCycloneDX, "bom.json:9: invalid JSON"},
+		{"cyclonedx-bom-examples/MLBOM/Dataset/bom.json", cyclonedx.Name, "bom.json:9: invalid JSON"},
+		{"cyclonedx-bom-examples/MLBOM/Model/OpenSource/bom.json", cyclonedx.Name, "bom.json:9: invalid JSON"},
 		// dependencies[].ref names no bom-ref of the BOM.
-		{"aibom-goldenset/aibom-generator/cyclonedx-1.6/google-bert_bert-base-uncased_ai_sbom_1_6.json", importer.FormatCycloneDX, `dependencies[0].ref: "pkg:generic/google-bert/bert-base-uncased@86b5e093" matches no bom-ref`},
+		{"aibom-goldenset/aibom-generator/cyclonedx-1.6/google-bert_bert-base-uncased_ai_sbom_1_6.json", cyclonedx.Name, `dependencies[0].ref: "pkg:generic/google-bert/bert-base-uncased@86b5e093" matches no bom-ref`},
 		// A string where the schema has a list of URLs.
-		{"aibom-goldenset/aloha/cyclonedx-1.6/google-bert_bert-base-uncased.json", importer.FormatCycloneDX, "components.data.governance.owners.organization.url: is a JSON string"},
-		{"spdx-examples/ai/example01/spdx3.0/simplehtr-example.json", importer.FormatSPDX, ""},
-		{"spdx-examples/ai/example02/spdx3.0/sbom.spdx3.json", importer.FormatSPDX, ""},
-		{"spdx-examples/dataset/example01/spdx3.0/example01.spdx3.json", importer.FormatSPDX, ""},
-		{"aibom-goldenset/aloha/spdx/Qwen_Qwen2.5-7B-Instruct.json", importer.FormatSPDX, ""},
+		{"aibom-goldenset/aloha/cyclonedx-1.6/google-bert_bert-base-uncased.json", cyclonedx.Name, "components.data.governance.owners.organization.url: is a JSON string"},
+		{"spdx-examples/ai/example01/spdx3.0/simplehtr-example.json", spdx.Name, ""},
+		{"spdx-examples/ai/example02/spdx3.0/sbom.spdx3.json", spdx.Name, ""},
+		{"spdx-examples/dataset/example01/spdx3.0/example01.spdx3.json", spdx.Name, ""},
+		{"aibom-goldenset/aloha/spdx/Qwen_Qwen2.5-7B-Instruct.json", spdx.Name, ""},
 		// trainedOn names datasets by plain names that are no elements of the document.
-		{"aibom-goldenset/aibom-generator/spdx/google-bert_bert-base-uncased_spdx_3_0_1.json", importer.FormatSPDX, `trainedOn: "bookcorpus" is no element of this document`},
-		{"leliuga-cohere-configurations/models/zephyr-7B-beta/README.md", importer.FormatCard, ""},
-		{"hf-datasets-cards/datasets/bookcorpus/README.md", importer.FormatCard, ""},
-		{"huggingface_hub/sample_windows_line_breaks.md", importer.FormatCard, ""},
-		{"huggingface_hub/sample_no_metadata.md", importer.FormatCard, "sample_no_metadata.md:1: no YAML front matter"},
-		{"huggingface_hub/sample_invalid_card_data.md", importer.FormatCard, "front matter is a list, not a mapping"},
-		{"spdx-examples/ai/README.md", importer.FormatCard, "none of the keys of a Hugging Face card"},
+		{"aibom-goldenset/aibom-generator/spdx/google-bert_bert-base-uncased_spdx_3_0_1.json", spdx.Name, `trainedOn: "bookcorpus" is no element of this document`},
+		{"leliuga-cohere-configurations/models/zephyr-7B-beta/README.md", hfcard.Name, ""},
+		{"hf-datasets-cards/datasets/bookcorpus/README.md", hfcard.Name, ""},
+		{"huggingface_hub/sample_windows_line_breaks.md", hfcard.Name, ""},
+		{"huggingface_hub/sample_no_metadata.md", hfcard.Name, "sample_no_metadata.md:1: no YAML front matter"},
+		{"huggingface_hub/sample_invalid_card_data.md", hfcard.Name, "front matter is a list, not a mapping"},
+		{"spdx-examples/ai/README.md", hfcard.Name, "none of the keys of a Hugging Face card"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -302,9 +305,9 @@ func TestFormatOverride(t *testing.T) {
 	if err := os.WriteFile(path, src, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	im := &importer.Importer{Store: emptyStore(t), Opts: importer.Options{Format: importer.FormatCard}}
+	im := &importer.Importer{Store: emptyStore(t), Opts: importer.Options{Format: hfcard.Name}}
 	out, err := im.ImportEach(context.Background(), []string{path})
-	if err != nil || len(out) != 1 || out[0].Err != nil || out[0].Formats[0] != importer.FormatCard {
+	if err != nil || len(out) != 1 || out[0].Err != nil || out[0].Formats[0] != hfcard.Name {
 		t.Fatalf("import as card: %+v %v", out, err)
 	}
 	im.Opts.Format = "pdf"

@@ -1,15 +1,12 @@
 package importer
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/importer/record"
 )
 
 // Options tune an import run.
@@ -31,94 +29,12 @@ type Options struct {
 	// Total, when set, is told how many records the run will write, once validation is done.
 	Total func(records int)
 	// Format, when set, reads every file as this format instead of telling it from the content:
-	// "native", or one of FormatCycloneDX, FormatSPDX, FormatCard.
+	// one of FormatNames().
 	Format string
 }
 
 // DefaultBatchSize is the number of records written per round trip.
 const DefaultBatchSize = 2000
-
-// File formats the native importer reads.
-const (
-	FormatYAML = "yaml"
-	FormatJSON = "json"
-	FormatCSV  = "csv"
-)
-
-// inputFile is one file of a run.
-type inputFile struct {
-	path    string // as the user named it, for messages
-	format  string
-	why     string // FormatUnknown: why the content is not recognised
-	section string // CSV: the section the file name says (datasets, relationships, ...)
-	source  string // resolved source name (a YAML document may override it)
-	sha256  string
-}
-
-// Collect expands paths (files or folders, searched recursively) into the native-format files to
-// read, in a stable order. Files of other types inside folders are skipped and returned in skipped;
-// a file named explicitly must be of a supported type.
-func Collect(paths []string) (files []string, skipped []string, err error) {
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
-		}
-		if !st.IsDir() {
-			if formatOf(p) == "" {
-				return nil, nil, fmt.Errorf("%s: unsupported file type; aimsgraph reads .yaml, .yml, .json, .csv and .md (model and dataset cards)", p)
-			}
-			files = append(files, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if d.Type().IsRegular() {
-				if formatOf(path) != "" {
-					found = append(found, path)
-				} else {
-					skipped = append(skipped, path)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		sort.Strings(found)
-		files = append(files, found...)
-	}
-	return files, skipped, nil
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
-
-// formatOf tells a file's format by its extension alone: the candidates a folder walk picks up.
-// detect refines it from the content.
-func formatOf(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".yaml", ".yml":
-		return FormatYAML
-	case ".json":
-		return FormatJSON
-	case ".csv":
-		return FormatCSV
-	case ".md":
-		return FormatCard
-	}
-	return ""
-}
 
 // idInfo remembers where an id was first stated and as what kind; the map of them is the only
 // thing an import holds per record, so memory grows with distinct nodes, never with relationships.
@@ -137,7 +53,7 @@ type plan struct {
 	rels    int
 }
 
-// Importer validates native-format files and writes them to a store.
+// Importer validates files of any registered format and writes them to a store.
 type Importer struct {
 	Store graph.Store // nil for validation against the files alone
 	Opts  Options
@@ -203,7 +119,7 @@ func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.Im
 	}
 	sort.Strings(run.Sources)
 	for _, f := range p.files {
-		run.Files = append(run.Files, graph.FileDigest{Path: f.path, SHA256: f.sha256, Source: f.source, Format: f.format})
+		run.Files = append(run.Files, graph.FileDigest{Path: f.path, SHA256: f.sha256, Source: f.source, Format: f.formatName()})
 	}
 	return im.Store.Import(ctx, run, func(ctx context.Context, w graph.Writer) error {
 		if err := im.nodePass(ctx, p, w); err != nil {
@@ -230,17 +146,9 @@ func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *probl
 	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}}
 	var probs problems
 	for _, f := range files {
-		name := f.path
-		if f.format == FormatUnknown {
-			probs.add(name, 0, "", "%s", f.why)
+		if f.format == nil {
+			probs.add(f.path, 0, "", "%s", f.why)
 			continue
-		}
-		if f.format == FormatCSV {
-			f.section = strings.TrimSuffix(strings.ToLower(filepath.Base(name)), ".csv")
-			if _, ok := graph.KindOfSection(f.section); !ok && f.section != "relationships" {
-				probs.add(name, 0, "", "a CSV file is named after its section: one of %s.csv", strings.Join(strings.Split(sectionNames(), ", "), ".csv, "))
-				continue
-			}
 		}
 		p.files = append(p.files, f)
 		onNode := func(n graph.NodeRecord) {
@@ -303,8 +211,8 @@ func (im *Importer) checkKindsAgainstGraph(ctx context.Context, p *plan, probs *
 	return flush()
 }
 
-// scan reads one file and decodes its records. The first scan of a file (first=true) also
-// hashes it and resolves its source.
+// scan reads one file and decodes its records with the file's format. The first scan of a file
+// (first=true) also hashes it and resolves its source.
 func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRecord), onRel func(graph.RelRecord, string), first bool) error {
 	fh, err := os.Open(f.path)
 	if err != nil {
@@ -316,77 +224,14 @@ func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRe
 	if first {
 		r = io.TeeReader(fh, h) // later passes read the same bytes; hash once
 	}
-	defaultSource := im.Opts.Source
-	if defaultSource == "" {
-		if f.format == FormatCSV {
-			defaultSource = filepath.Base(filepath.Dir(f.path)) // the folder is the CSV estate
-		} else {
-			defaultSource = strings.TrimSuffix(filepath.Base(f.path), filepath.Ext(f.path))
-		}
-	}
-	d := &decoder{file: f.path, source: defaultSource, probs: probs, node: onNode, rel: onRel}
-	var perr error
-	switch f.format {
-	case FormatCSV:
-		info, _ := graph.KindOfSection(f.section)
-		perr = readCSV(r, func(i int, rec value) {
-			if info == nil {
-				d.decodeRelationship(i, rec)
-			} else {
-				d.decodeNode(info, f.section, i, rec)
-			}
-		}, func(line int, msg string) { probs.add(f.path, line, "", "%s", msg) })
-	default:
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.path, err)
-		}
-		if external(f.format) {
-			if im.Opts.Source == "" {
-				d.sourceOf = func(subject string) string { return documentSourceFor(f, subject) }
-			}
-			switch f.format {
-			case FormatCycloneDX:
-				d.cyclonedx(data)
-			case FormatSPDX:
-				d.spdx(data)
-			case FormatCard:
-				d.card(data)
-			}
-			break
-		}
-		var docs []value
-		if f.format == FormatJSON || (len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '{') {
-			var doc value
-			doc, perr = readJSON(data)
-			docs = []value{doc}
-		} else {
-			docs, perr = readYAML(data)
-		}
-		if perr == nil {
-			for _, doc := range docs {
-				d.source = defaultSource
-				if s := documentSource(doc); s != "" && im.Opts.Source == "" {
-					if !validID(s) {
-						probs.add(f.path, doc.line, "source", "source name contains control characters")
-					}
-					d.source = s
-				}
-				d.decodeDocument(doc)
-			}
-		}
-	}
-	if perr != nil {
-		if pe, ok := perr.(*parseError); ok {
-			probs.add(f.path, pe.line, "", "%s", pe.msg)
-		} else {
-			return fmt.Errorf("%s: %w", f.path, perr)
-		}
+	out := record.NewEmitter(f.path, record.Sink{Source: im.Opts.Source, Problem: probs.addProblem, Node: onNode, Rel: onRel})
+	if err := f.format.Decode(r, out); err != nil {
+		return fmt.Errorf("%s: %w", f.path, err)
 	}
 	if first {
 		_, _ = io.Copy(io.Discard, r) // hash the whole file even if the parser stopped early
 		f.sha256 = hex.EncodeToString(h.Sum(nil))
-		f.source = d.source
+		f.source = out.Source()
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&opts.Prune, "prune", false, "make the graph match the source: remove what it stated before and no longer states")
 	fs.StringVar(&opts.Source, "source", "", "name of the system of record for every file (default: the file's `source:` or its name)")
 	fs.IntVar(&opts.BatchSize, "batch-size", importer.DefaultBatchSize, "records written per round trip")
-	fs.StringVar(&opts.Format, "format", "", "read every file as this format instead of telling it from the content: "+strings.Join(importer.Formats, ", "))
+	fs.StringVar(&opts.Format, "format", "", "read every file as this format instead of telling it from the content: "+strings.Join(importer.FormatNames(), ", "))
 	sf.register(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {

@@ -1,0 +1,239 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+)
+
+// Problem is one thing wrong with the input, located to file, line and field.
+type Problem struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	if p.Field != "" {
+		b.WriteString(": ")
+		b.WriteString(p.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Sink is what the engine does with what a format decodes from one file.
+type Sink struct {
+	// Source is the source the user named for every file (--source), or "": formats then name
+	// it from the file (Emitter.SetSource).
+	Source  string
+	Problem func(Problem)
+	Node    func(graph.NodeRecord)
+	Rel     func(r graph.RelRecord, field string) // field: where the file stated it, for messages
+}
+
+// Emitter is where a format puts what it decodes from one file: records, stamped with the
+// file's source and name, and problems located in the file.
+type Emitter struct {
+	file   string
+	source string
+	sink   Sink
+}
+
+// NewEmitter returns the emitter for one file. Its source starts as the user's (--source), else
+// the file's name without extension.
+func NewEmitter(file string, sink Sink) *Emitter {
+	e := &Emitter{file: file, sink: sink, source: sink.Source}
+	if e.source == "" {
+		e.source = Stem(file)
+	}
+	return e
+}
+
+// File returns the file's path as the user named it.
+func (e *Emitter) File() string { return e.file }
+
+// Source returns the source the file's records speak for.
+func (e *Emitter) Source() string { return e.source }
+
+// SetSource names the source of the records emitted from now on, unless the user named it for
+// every file (--source); it reports whether it did.
+func (e *Emitter) SetSource(name string) bool {
+	if e.sink.Source != "" {
+		return false
+	}
+	e.source = name
+	return true
+}
+
+// SetDocumentSubject names the source of a self-contained document after what it describes
+// (DocumentSource), unless the user named it.
+func (e *Emitter) SetDocumentSubject(subject string) { e.SetSource(DocumentSource(e.file, subject)) }
+
+// Problem reports a problem at line (0: the file as a whole) of the file.
+func (e *Emitter) Problem(line int, field, format string, args ...any) {
+	e.sink.Problem(Problem{File: e.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// ParseFailed reports a reader's error: a *ParseError with its line, anything else as it is.
+func (e *Emitter) ParseFailed(err error) {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		e.Problem(pe.Line, "", "%s", pe.Msg)
+		return
+	}
+	e.Problem(0, "", "%v", err)
+}
+
+// Node emits a node, stamped with the file and the current source.
+func (e *Emitter) Node(n graph.NodeRecord) {
+	n.Source, n.File = e.source, e.file
+	e.sink.Node(n)
+}
+
+// Rel emits a relationship stamped with the file and the current source, with the defaults
+// the relationship table gives for properties it leaves out; field says where the file stated
+// it, for messages.
+func (e *Emitter) Rel(info *graph.RelInfo, from, to string, props map[string]any, line int, field string) {
+	if props == nil {
+		props = map[string]any{}
+	}
+	for _, p := range info.Props {
+		if _, ok := props[p.Name]; !ok && p.Default != "" {
+			props[p.Name] = p.Default
+		}
+	}
+	e.sink.Rel(graph.RelRecord{Type: info.Type, From: from, To: to, Props: props, Source: e.source, File: e.file, Line: line}, field)
+}
+
+// Stem returns a file's name without its folder and extension: a file's default source.
+func Stem(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+}
+
+// ReservedKey reports keys that cannot be kept as properties: the store's own bookkeeping
+// starts with an underscore, and `kind` is given by the section.
+func ReservedKey(k string) bool { return strings.HasPrefix(k, "_") || k == "kind" }
+
+// ValidID reports whether id (or a source name) is free of control characters.
+func ValidID(id string) bool {
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// RelProp decodes a relationship property: typed as the relationship table says, else kept as
+// text; reserved keys are problems.
+func (e *Emitter) RelProp(info *graph.RelInfo, props map[string]any, path string, f Field) {
+	if p, ok := info.Prop(f.Key); ok {
+		if v, ok := e.Typed(p, path, f.Val); ok && v != nil {
+			props[p.Name] = v
+		}
+		return
+	}
+	if ReservedKey(f.Key) || strings.TrimSpace(f.Key) == "" {
+		e.Problem(f.Line, path, "key %q is reserved", f.Key)
+		return
+	}
+	if !f.Val.Null {
+		props[f.Key] = f.Val.Text()
+	}
+}
+
+var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
+
+// Typed parses a value as property p of the domain table says, reporting a problem at path
+// when it cannot. It returns (nil, true) for an absent value.
+func (e *Emitter) Typed(p *graph.Prop, path string, v Value) (any, bool) {
+	if v.Null || (v.CSVCell && strings.TrimSpace(v.Scalar) == "" && p.Type != graph.String) {
+		return nil, true
+	}
+	switch p.Type {
+	case graph.StringList, graph.EnumList:
+		items := v.Items()
+		out := make([]string, 0, len(items))
+		ok := true
+		for i, it := range items {
+			ipath := fmt.Sprintf("%s[%d]", path, i)
+			if !it.IsScalar {
+				e.Problem(it.Line, ipath, "expected text, got %s", it.Shape())
+				ok = false
+				continue
+			}
+			s := strings.TrimSpace(it.Scalar)
+			if p.Type == graph.EnumList {
+				val, good := graph.NormalizeEnum(s, p.Values)
+				if !good {
+					e.Problem(it.Line, ipath, "unknown value %q; expected one of %s", s, strings.Join(p.Values, ", "))
+					ok = false
+					continue
+				}
+				s = val
+			}
+			out = append(out, s)
+		}
+		return out, ok
+	}
+	if !v.IsScalar {
+		e.Problem(v.Line, path, "expected a single value, got %s", v.Shape())
+		return nil, false
+	}
+	s := strings.TrimSpace(v.Scalar)
+	switch p.Type {
+	case graph.Bool:
+		switch strings.ToLower(s) {
+		case "true", "yes", "y", "1":
+			return true, true
+		case "false", "no", "n", "0":
+			return false, true
+		}
+		e.Problem(v.Line, path, "expected true or false, got %q", s)
+		return nil, false
+	case graph.Int:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			e.Problem(v.Line, path, "expected a whole number, got %q", s)
+			return nil, false
+		}
+		if p.Max > 0 && (n < int64(p.Min) || n > int64(p.Max)) {
+			e.Problem(v.Line, path, "%d is out of range %d-%d", n, p.Min, p.Max)
+			return nil, false
+		}
+		return n, true
+	case graph.Enum:
+		val, ok := graph.NormalizeEnum(s, p.Values)
+		if !ok {
+			e.Problem(v.Line, path, "unknown value %q; expected one of %s", s, strings.Join(p.Values, ", "))
+			return nil, false
+		}
+		return val, true
+	case graph.Date:
+		if !dateRE.MatchString(s) {
+			e.Problem(v.Line, path, "expected a date like 2026-03-31, got %q", s)
+			return nil, false
+		}
+		if _, err := time.Parse("2006-01-02", s[:10]); err != nil {
+			e.Problem(v.Line, path, "not a real date: %q", s)
+			return nil, false
+		}
+		return s, true
+	default:
+		return v.Scalar, true
+	}
+}
