@@ -86,6 +86,9 @@ type inputFile struct {
 	why    string
 	source string // resolved source name (a document may name its own)
 	sha256 string
+	// explicit: named on the command line, not found in a folder. A folder's files that no
+	// format recognises are skipped; a file named explicitly must be recognised.
+	explicit bool
 }
 
 // formatName is the file's format for reports and the run record.
@@ -174,7 +177,7 @@ func collect(paths []string, override []record.Format) (files []*inputFile, skip
 			skipped = append(skipped, path)
 			return false, nil
 		}
-		files = append(files, &inputFile{path: path, format: format, why: why})
+		files = append(files, &inputFile{path: path, format: format, why: why, explicit: explicit})
 		return true, nil
 	}
 	for _, p := range paths {
@@ -255,13 +258,28 @@ func (im *Importer) resolve(paths []string) ([]*inputFile, error) {
 	return files, nil
 }
 
+// skipUnrecognised splits off the files of folders that no format recognises (README files,
+// other tools' configuration), with why, so they neither stop a run nor go unmentioned.
+func skipUnrecognised(in []*inputFile) (kept []*inputFile, skipped []Problem) {
+	for _, f := range in {
+		if f.format == nil && !f.explicit {
+			skipped = append(skipped, Problem{File: f.path, Msg: f.why})
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept, skipped
+}
+
 // FileOutcome is what happened to one group of files in ImportEach: files read together go
-// together, each document on its own.
+// together, each document on its own; a folder's file that no format recognises is skipped.
 type FileOutcome struct {
-	Files   []string
-	Formats []string
-	Summary *graph.ImportSummary // nil when rejected
-	Err     error                // *ValidationError when rejected for problems in the input
+	Files    []string
+	Formats  []string
+	Summary  *graph.ImportSummary // nil when rejected or skipped
+	Err      error                // *ValidationError when rejected for problems in the input
+	Warnings []Problem            // what the documents got wrong and the run left out
+	Skipped  string               // why the file was skipped (not recognised); "" otherwise
 }
 
 // External reports whether the outcome is a self-contained document's run (a BOM, a card).
@@ -275,31 +293,41 @@ func (o FileOutcome) External() bool {
 
 // ImportEach imports the files read together (the native format) as one run, as Import does,
 // and each document (BOM, SPDX document, card) as a run of its own, so one broken document does
-// not hold back the others and never lands half-written. Errors reaching the store end it early.
+// not hold back the others and never lands half-written. Files of folders that no format
+// recognises are skipped, each with an outcome that says why. Errors reaching the store end it
+// early.
 func (im *Importer) ImportEach(ctx context.Context, paths []string) ([]FileOutcome, error) {
 	in, err := im.resolve(paths)
 	if err != nil {
 		return nil, err
 	}
+	in, skipped := skipUnrecognised(in)
+	var out []FileOutcome
+	for _, s := range skipped {
+		out = append(out, FileOutcome{Files: []string{s.File}, Formats: []string{"unknown"}, Skipped: s.Msg})
+	}
+	if len(in) == 0 {
+		return out, nil
+	}
 	if im.Opts.DryRun {
 		// A dry run keeps nothing, so a later run could not refer to what an earlier one
 		// "wrote": everything is checked and counted as one run instead.
-		sum, err := im.importFiles(ctx, in)
-		o := FileOutcome{Summary: sum, Err: err}
+		o := FileOutcome{}
+		o.Summary, o.Warnings, o.Err = im.importFiles(ctx, in)
 		for _, f := range in {
 			o.Files = append(o.Files, f.path)
 			o.Formats = append(o.Formats, f.formatName())
 		}
-		if _, invalid := err.(*ValidationError); err != nil && !invalid {
-			return nil, err
+		if _, invalid := o.Err.(*ValidationError); o.Err != nil && !invalid {
+			return nil, o.Err
 		}
-		return []FileOutcome{o}, nil
+		return append(out, o), nil
 	}
 	var together []*inputFile
 	var groups [][]*inputFile
 	for _, f := range in {
-		if f.format != nil && f.format.Grouping() == record.EachDocument {
-			groups = append(groups, []*inputFile{f})
+		if f.format == nil || f.format.Grouping() == record.EachDocument {
+			groups = append(groups, []*inputFile{f}) // an unrecognised file named explicitly: rejected on its own
 		} else {
 			together = append(together, f)
 		}
@@ -309,14 +337,13 @@ func (im *Importer) ImportEach(ctx context.Context, paths []string) ([]FileOutco
 	if len(together) > 0 {
 		groups = append(groups, together)
 	}
-	var out []FileOutcome
 	for _, g := range groups {
 		o := FileOutcome{}
 		for _, f := range g {
 			o.Files = append(o.Files, f.path)
 			o.Formats = append(o.Formats, f.formatName())
 		}
-		o.Summary, o.Err = im.importFiles(ctx, g)
+		o.Summary, o.Warnings, o.Err = im.importFiles(ctx, g)
 		if o.Err != nil {
 			if _, invalid := o.Err.(*ValidationError); !invalid {
 				return out, o.Err // the store or the context: stop here

@@ -31,6 +31,10 @@ type Options struct {
 	// Format, when set, reads every file as this format instead of telling it from the content:
 	// one of FormatNames().
 	Format string
+	// Strict rejects a document from another tool (a BOM, a card) for what it gets wrong
+	// that would otherwise be left out with a warning (a value of the wrong type, a reference
+	// to nothing).
+	Strict bool
 }
 
 // DefaultBatchSize is the number of records written per round trip.
@@ -46,11 +50,12 @@ type idInfo struct {
 
 // plan is what the validation pass learned.
 type plan struct {
-	files   []*inputFile
-	ids     map[string]idInfo
-	sources map[string]bool
-	nodes   int
-	rels    int
+	files    []*inputFile
+	ids      map[string]idInfo
+	sources  map[string]bool
+	nodes    int
+	rels     int
+	warnings problems // what documents get wrong and the run leaves out (record.Emitter.Warn)
 }
 
 // Importer validates files of any registered format and writes them to a store.
@@ -59,21 +64,32 @@ type Importer struct {
 	Opts  Options
 }
 
+// Checked is what Validate found besides problems.
+type Checked struct {
+	Files    int       // files validated
+	Warnings []Problem // what documents from other tools get wrong; an import leaves it out
+	Skipped  []Problem // files of the folders that no format recognises, and why
+}
+
 // Validate reports every problem in the files, checking references against the store as well
-// when there is one. It writes nothing, and returns how many files it read.
-func (im *Importer) Validate(ctx context.Context, paths []string) (files int, err error) {
+// when there is one. It writes nothing. Files of folders that no format recognises are skipped,
+// as an import skips them.
+func (im *Importer) Validate(ctx context.Context, paths []string) (*Checked, error) {
 	in, err := im.resolve(paths)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	c := &Checked{}
+	in, c.Skipped = skipUnrecognised(in)
 	p, probs, err := im.plan(ctx, in)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := im.relationshipPass(ctx, p, probs, nil); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(p.files), probs.err()
+	c.Files, c.Warnings = len(p.files), p.warnings.sorted()
+	return c, probs.err()
 }
 
 // Import validates the files and, when they are free of problems, writes them as one import run.
@@ -86,29 +102,32 @@ func (im *Importer) Import(ctx context.Context, paths []string) (*graph.ImportSu
 	if err != nil {
 		return nil, err
 	}
-	return im.importFiles(ctx, in)
+	sum, _, err := im.importFiles(ctx, in)
+	return sum, err
 }
 
-// importFiles is one import run over files whose format is known.
-func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.ImportSummary, error) {
+// importFiles is one import run over files whose format is known. It returns what the
+// documents got wrong and the run left out (warnings) too.
+func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.ImportSummary, []Problem, error) {
 	started := time.Now().UTC()
 	p, probs, err := im.plan(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	warnings := p.warnings.sorted()
 	if probs.count() > 0 {
 		// Check the relationships too, without writing, so the user sees every problem at once.
 		if err := im.relationshipPass(ctx, p, probs, nil); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, probs.err()
+		return nil, warnings, probs.err()
 	}
 	if im.Opts.Total != nil {
 		im.Opts.Total(p.nodes + p.rels)
 	}
 	runID, err := uuid.NewV7()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	run := graph.ImportRun{
 		ID: runID.String(), StartedAt: started, User: im.Opts.User,
@@ -121,7 +140,7 @@ func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.Im
 	for _, f := range p.files {
 		run.Files = append(run.Files, graph.FileDigest{Path: f.path, SHA256: f.sha256, Source: f.source, Format: f.formatName()})
 	}
-	return im.Store.Import(ctx, run, func(ctx context.Context, w graph.Writer) error {
+	sum, err := im.Store.Import(ctx, run, func(ctx context.Context, w graph.Writer) error {
 		if err := im.nodePass(ctx, p, w); err != nil {
 			return err
 		}
@@ -131,6 +150,7 @@ func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.Im
 		}
 		return probs.err()
 	})
+	return sum, warnings, err
 }
 
 func (im *Importer) batchSize() int {
@@ -163,7 +183,11 @@ func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *probl
 			p.ids[n.ID] = idInfo{kind: n.Kind, file: f.path, line: n.Line}
 		}
 		onRel := func(r graph.RelRecord, _ string) { p.rels++; p.sources[r.Source] = true }
-		err := im.scan(f, &probs, onNode, onRel, true)
+		warn := p.warnings.addProblem
+		if im.Opts.Strict {
+			warn = nil // warnings are problems
+		}
+		err := im.scan(f, &probs, warn, onNode, onRel, true)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -211,9 +235,10 @@ func (im *Importer) checkKindsAgainstGraph(ctx context.Context, p *plan, probs *
 	return flush()
 }
 
-// scan reads one file and decodes its records with the file's format. The first scan of a file
-// (first=true) also hashes it and resolves its source.
-func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRecord), onRel func(graph.RelRecord, string), first bool) error {
+// scan reads one file and decodes its records with the file's format, reporting problems to
+// probs and warnings to warn (nil: to probs). The first scan of a file (first=true) also hashes
+// it and resolves its source.
+func (im *Importer) scan(f *inputFile, probs *problems, warn func(Problem), onNode func(graph.NodeRecord), onRel func(graph.RelRecord, string), first bool) error {
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, unwrapPathError(err))
@@ -224,7 +249,7 @@ func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRe
 	if first {
 		r = io.TeeReader(fh, h) // later passes read the same bytes; hash once
 	}
-	out := record.NewEmitter(f.path, record.Sink{Source: im.Opts.Source, Problem: probs.addProblem, Node: onNode, Rel: onRel})
+	out := record.NewEmitter(f.path, record.Sink{Source: im.Opts.Source, Problem: probs.addProblem, Warn: warn, Node: onNode, Rel: onRel})
 	if err := f.format.Decode(r, out); err != nil {
 		return fmt.Errorf("%s: %w", f.path, err)
 	}
@@ -249,7 +274,7 @@ func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error
 		batch = batch[:0]
 	}
 	for _, f := range p.files {
-		err := im.scan(f, &probs, func(n graph.NodeRecord) {
+		err := im.scan(f, &probs, nil, func(n graph.NodeRecord) {
 			batch = append(batch, n)
 			if len(batch) == cap(batch) {
 				flush()
@@ -292,7 +317,7 @@ func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *proble
 		batch, fields = batch[:0], fields[:0]
 	}
 	for _, f := range p.files {
-		err := im.scan(f, &discard, func(graph.NodeRecord) {}, func(r graph.RelRecord, field string) {
+		err := im.scan(f, &discard, nil, func(graph.NodeRecord) {}, func(r graph.RelRecord, field string) {
 			batch = append(batch, r)
 			fields = append(fields, field)
 			if len(batch) == cap(batch) {

@@ -112,7 +112,7 @@ func decodeFile(t testing.TB, path string, format record.Format, onNode func(gra
 		return []Problem{{File: path, Msg: f.why}}
 	}
 	var probs problems
-	if err := (&Importer{}).scan(f, &probs, onNode, onRel, true); err != nil {
+	if err := (&Importer{}).scan(f, &probs, nil, onNode, onRel, true); err != nil {
 		t.Fatalf("scan: %v", err) // input problems must be problems, not errors
 	}
 	return probs.list

@@ -63,6 +63,14 @@ func (ps *problems) err() error {
 	if ps.count() == 0 {
 		return nil
 	}
+	return &ValidationError{Problems: ps.sorted(), Dropped: ps.dropped}
+}
+
+// sorted returns the problems in file and line order (nil for none).
+func (ps *problems) sorted() []Problem {
+	if len(ps.list) == 0 {
+		return nil
+	}
 	list := append([]Problem(nil), ps.list...)
 	sort.SliceStable(list, func(i, j int) bool {
 		if list[i].File != list[j].File {
@@ -70,5 +78,5 @@ func (ps *problems) err() error {
 		}
 		return list[i].Line < list[j].Line
 	})
-	return &ValidationError{Problems: list, Dropped: ps.dropped}
+	return list
 }

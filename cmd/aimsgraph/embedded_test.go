@@ -188,3 +188,40 @@ func TestCLIImportDocuments(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestCLIImportWarnings: what a document from another tool gets wrong is a warning on its line
+// of the report and the rest lands; --strict rejects the document instead. A folder's files that
+// no format recognises are listed as skipped, and do not fail the command.
+func TestCLIImportWarnings(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	t.Setenv("AIMSGRAPH_DATA", t.TempDir())
+	dir := t.TempDir()
+	bom := filepath.Join(dir, "fraud-inference.aibom.json")
+	copyFile(t, storetest.Testdata(t, "bom-app", "fraud-inference.aibom.json"), bom)
+	notes := filepath.Join(dir, "NOTES.md")
+	if err := os.WriteFile(notes, []byte("# Notes\n\nNot a model card.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := runCLI(t, "import", "--strict", dir)
+	if code != exitInvalid || !strings.Contains(stdout, "rejected  "+bom+" (cyclonedx): 1 problem, nothing written") ||
+		!strings.Contains(stdout, bom+":25: components.tags: is a JSON string") {
+		t.Errorf("--strict: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "import", dir)
+	if code != exitOK || !regexpMatch(t, `(?m)^imported  \S+fraud-inference\.aibom\.json \(cyclonedx\): nodes 4 created.*; 1 warning, left out$`, stdout) ||
+		!strings.Contains(stdout, "    warning: "+bom+":25: components.tags: is a JSON string; the CycloneDX schema wants []string here: left out") ||
+		!strings.Contains(stdout, "skipped   "+notes+": not a recognised format") ||
+		!strings.Contains(stdout, "1 run imported, 0 rejected, 1 file skipped") {
+		t.Errorf("lenient: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "validate", dir)
+	if code != exitOK || !strings.Contains(stdout, "ok: 1 files, no problems, 1 warning (left out on import)") {
+		t.Errorf("validate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// Nothing any format reads: nothing imported, and the command says so.
+	code, stdout, stderr = runCLI(t, "import", filepath.Dir(notes)+"/NOTES.md")
+	if code != exitInvalid {
+		t.Errorf("an unrecognised file named explicitly: exit %d\n%s%s", code, stdout, stderr)
+	}
+}

@@ -58,15 +58,8 @@ func decode(data []byte, out *record.Emitter) {
 		out.ParseFailed(err)
 		return
 	}
-	bom := new(cdx.BOM)
-	if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatJSON).Decode(bom); err != nil {
-		// A value of the wrong type (a string where the schema has a list): name it and its line.
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			out.Problem(record.NewLineIndex(data).At(te.Offset), te.Field, "is a JSON %s; the CycloneDX schema wants %s here", te.Value, te.Type)
-			return
-		}
-		out.Problem(tree.Line, "", "not a CycloneDX BOM the CycloneDX library can read: %v", err)
+	bom, ok := decodeBOM(data, &tree, out)
+	if !ok {
 		return
 	}
 	if bom.BOMFormat != "CycloneDX" {
@@ -75,12 +68,12 @@ func decode(data []byte, out *record.Emitter) {
 	}
 	m := &cdxMapper{out: out, b: record.NewBuilder(out), lines: map[string]int{}, ids: map[string]string{}}
 	m.indexLines(tree)
-	// The BOM's own subject: a model or system described in metadata.component.
+	// The BOM's own subject: a model, or a system, described in metadata.component.
 	var subject string
 	var all []cdxAt
 	if bom.Metadata != nil && bom.Metadata.Component != nil {
 		subject = bom.Metadata.Component.Name
-		all = append(all, cdxAt{bom.Metadata.Component, "metadata.component", tree.At("metadata", "component").Line, tree.At("metadata", "component")})
+		all = append(all, flattenComponents(bom.Metadata.Component, "metadata.component", tree.At("metadata", "component"))...)
 	}
 	if bom.Components != nil {
 		for i := range *bom.Components {
@@ -101,8 +94,64 @@ func decode(data []byte, out *record.Emitter) {
 		}
 	}
 	m.dependencies(bom, tree)
+	if len(all) > 0 && all[0].field == "metadata.component" && all[0].c.Type == cdx.ComponentTypeApplication {
+		m.subjectSystem(all[0])
+	}
 	out.SetDocumentSubject(subject)
 	m.b.Emit()
+}
+
+// maxLeftOut bounds the wrong-typed values a BOM may have before it is rejected: each costs a
+// decode of the whole BOM.
+const maxLeftOut = 50
+
+// decodeBOM decodes the BOM with the CycloneDX library. A value of the wrong type for the schema
+// (a string where it wants a list of URLs) is left out of tree with a warning, and the BOM decoded
+// again without it, so the rest lands; tree keeps the lines of the document as written.
+func decodeBOM(data []byte, tree *record.Value, out *record.Emitter) (*cdx.BOM, bool) {
+	doc := data
+	for left := 0; ; left++ {
+		bom := new(cdx.BOM)
+		err := cdx.NewBOMDecoder(bytes.NewReader(doc), cdx.BOMFileFormatJSON).Decode(bom)
+		if err == nil {
+			return bom, true
+		}
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			out.Problem(tree.Line, "", "not a CycloneDX BOM the CycloneDX library can read: %v", err)
+			return nil, false
+		}
+		wrong := wrongTyped(tree, te)
+		if wrong == nil || left == maxLeftOut {
+			line := tree.Line
+			if left == 0 {
+				line = record.NewLineIndex(data).At(te.Offset)
+			}
+			out.Problem(line, te.Field, "is a JSON %s; the CycloneDX schema wants %s here", te.Value, te.Type)
+			return nil, false
+		}
+		out.Warn(wrong.Line, te.Field, "is a JSON %s; the CycloneDX schema wants %s here: left out", te.Value, te.Type)
+		*wrong = record.Value{Null: true, Line: wrong.Line}
+		if doc, err = json.Marshal(tree.JSON()); err != nil {
+			out.Problem(tree.Line, "", "%v", err)
+			return nil, false
+		}
+	}
+}
+
+// wrongTyped finds the value a type error is about: the first, in document order, at the
+// error's field path with the JSON type it names (encoding/json reports the earliest one).
+func wrongTyped(tree *record.Value, te *json.UnmarshalTypeError) *record.Value {
+	if te.Field == "" {
+		return nil // the document as a whole: not a BOM
+	}
+	shape, _, _ := strings.Cut(te.Value, " ") // "number -5" is a number
+	for _, v := range tree.Find(te.Field) {
+		if v.JSONShape() == shape {
+			return v
+		}
+	}
+	return nil
 }
 
 type cdxAt struct {
@@ -121,6 +170,7 @@ type cdxService struct {
 type cdxMapper struct {
 	out      *record.Emitter
 	b        *record.Builder
+	models   []string          // the BOM's models, in order
 	lines    map[string]int    // bom-ref -> line
 	ids      map[string]string // bom-ref -> node id
 	services []cdxService
@@ -220,6 +270,7 @@ func (m *cdxMapper) common(c cdxAt, prefix string) (string, map[string]any) {
 
 func (m *cdxMapper) model(c cdxAt) {
 	id, props := m.common(c, "mdl")
+	m.models = append(m.models, id)
 	if c.c.Tags != nil {
 		props["tags"] = *c.c.Tags
 	}
@@ -259,7 +310,7 @@ func (m *cdxMapper) model(c cdxAt) {
 				case ds.Ref != "":
 					dsID = m.ids[ds.Ref]
 					if dsID == "" {
-						m.out.Problem(c.line, field+".ref", "%q matches no data component's bom-ref in this BOM", ds.Ref)
+						m.out.Warn(c.line, field+".ref", "%q matches no data component's bom-ref in this BOM: left out", ds.Ref)
 						continue
 					}
 				case ds.ComponentData != nil:
@@ -449,9 +500,24 @@ func (m *cdxMapper) resolve(ref string, line int, field string) (string, bool) {
 		return id, true
 	}
 	if _, known := m.lines[ref]; !known {
-		m.out.Problem(line, field, "%q matches no bom-ref in this BOM", ref)
+		m.out.Warn(line, field, "%q matches no bom-ref in this BOM: left out", ref)
 	}
 	return "", false
+}
+
+// subjectSystem maps a BOM whose subject is an application (an inference service, a Kubernetes
+// AIBOM of a Deployment): the application is an AI system that every model of the BOM POWERS.
+func (m *cdxMapper) subjectSystem(c cdxAt) {
+	id := m.ids[c.c.BOMRef]
+	if id == "" {
+		id = "sys:" + record.Slug(record.FirstNonEmpty(c.c.Name, c.c.BOMRef))
+	}
+	m.b.Node(graph.AISystem, id, c.line, false, map[string]any{"name": c.c.Name, "description": c.c.Description,
+		"version": c.c.Version, "purl": c.c.PackageURL})
+	m.supplier(c.c, id, c)
+	for _, model := range m.models {
+		m.b.Rel(graph.Powers, model, id, nil, c.line, c.field)
+	}
 }
 
 // system records the AI system an application or service is, once a dependency shows it uses a

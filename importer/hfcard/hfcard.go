@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,10 +27,29 @@ type format struct{}
 func (format) Name() string              { return Name }
 func (format) Grouping() record.Grouping { return record.EachDocument }
 
-// Sniff: every Markdown file is read as a card, so one without card metadata is reported.
+// notACard is what a Markdown file without card metadata lacks: a folder walk skips it.
+var notACard = record.Lacks("a Hugging Face card (Markdown with YAML front matter holding keys such as license, datasets or base_model)")
+
+// Sniff: a Markdown file whose front matter has card keys. Front matter that is not YAML is the
+// card reader's to report, with its line; Markdown without card metadata (documentation) is no
+// card.
 func (format) Sniff(h *record.Head) record.Match {
 	if h.Ext() != ".md" {
 		return record.No
+	}
+	fm, _, ok := frontMatter(h.Bytes())
+	if !ok {
+		if len(h.Bytes()) >= record.SniffSize && bytes.HasPrefix(h.Bytes(), []byte("---")) {
+			return record.Maybe // front matter longer than the head: the reader will tell
+		}
+		return notACard
+	}
+	docs, err := record.ReadYAML(fm)
+	switch {
+	case err != nil:
+		return record.Maybe
+	case len(docs) == 0 || docs[0].Fields == nil || !hasCardKey(docs[0]):
+		return notACard
 	}
 	return record.Yes
 }
@@ -76,6 +96,7 @@ func decode(data []byte, out *record.Emitter) {
 		out.Problem(1+offset, "", "front matter has none of the keys of a Hugging Face card (%s): not a model or dataset card", strings.Join(cardKeys, ", "))
 		return
 	}
+	warnShapes(meta, offset, out)
 	line := func(key string) int {
 		for _, f := range meta.Fields {
 			if f.Key == key {
@@ -129,6 +150,28 @@ func decode(data []byte, out *record.Emitter) {
 	}
 	out.SetDocumentSubject(repo)
 	b.Emit()
+}
+
+// Card keys aimsgraph reads as a list of text (one text is a list of one) and as one text; a
+// value of another shape is left out with a warning (an object where a repository id belongs).
+var (
+	listKeys = []string{"license", "tags", "datasets", "base_model", "language", "task_categories", "size_categories", "source_datasets"}
+	textKeys = []string{"pipeline_tag", "library_name", "model_name", "pretty_name", "repo_id", "model_id", "dataset_id"}
+)
+
+func warnShapes(meta record.Value, offset int, out *record.Emitter) {
+	for _, f := range meta.Fields {
+		switch {
+		case slices.Contains(listKeys, f.Key):
+			for i, item := range f.Val.Items() {
+				if !item.IsScalar && !item.Null {
+					out.Warn(item.Line+offset, fieldIndex(f.Key, i), "expected text, got %s: left out", item.Shape())
+				}
+			}
+		case slices.Contains(textKeys, f.Key) && !f.Val.IsScalar && !f.Val.Null:
+			out.Warn(f.Line+offset, f.Key, "expected text, got %s: left out", f.Val.Shape())
+		}
+	}
 }
 
 func fieldIndex(key string, i int) string { return key + "[" + strconv.Itoa(i) + "]" }

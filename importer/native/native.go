@@ -27,19 +27,30 @@ var (
 // Family is the --format name of the three.
 const Family = "native"
 
-// topLevelKeys are the keys a native document may have: version, source, one per section.
-func topLevelKeys() []string {
-	keys := []string{"version", "source", "relationships"}
-	for _, k := range graph.Kinds {
-		keys = append(keys, k.Section)
-	}
-	return keys
-}
+var yamlKeyRE = regexp.MustCompile(`(?m)^([A-Za-z_][\w-]*)\s*:`)
 
-var (
-	nativeKeyRE = regexp.MustCompile(`(?m)^(` + strings.Join(topLevelKeys(), "|") + `)\s*:`)
-	yamlKeyRE   = regexp.MustCompile(`(?m)^[A-Za-z_][\w-]*\s*:`)
-)
+// notNative is what a file with other top-level keys lacks.
+var notNative = record.Lacks("a native inventory (top-level sections such as datasets or models)")
+
+// sniffKeys tells a native document by its top-level keys: a section (datasets, relationships)
+// says so; version and source alone say so only when nothing else is there, since other tools'
+// YAML has them too.
+func sniffKeys(keys []string) record.Match {
+	if len(keys) == 0 {
+		return record.Maybe // nothing looks like a key: the reader says what is wrong, with a line
+	}
+	generic := true
+	for _, k := range keys {
+		if _, ok := graph.KindOfSection(k); ok || k == "relationships" {
+			return record.Yes
+		}
+		generic = generic && (k == "version" || k == "source")
+	}
+	if generic {
+		return record.Yes
+	}
+	return notNative
+}
 
 type yamlFormat struct{}
 
@@ -49,20 +60,18 @@ func (yamlFormat) Decode(r io.Reader, out *record.Emitter) error {
 	return decodeDocuments(r, out, false)
 }
 
-// Sniff: a YAML file is native when a top-level key of the native format is there, or when
-// nothing looks like a key at all (the YAML reader then says what is wrong, with a line). One
-// that starts with `{` is JSON (jsonFormat).
+// Sniff: a YAML file is native by its top-level keys (sniffKeys), or when nothing looks like a
+// key at all (the YAML reader then says what is wrong, with a line). One that starts with `{` is
+// JSON (jsonFormat).
 func (yamlFormat) Sniff(h *record.Head) record.Match {
 	if !h.ExtIn(".yaml", ".yml") || h.StartsWith('{') {
 		return record.No
 	}
-	switch {
-	case nativeKeyRE.Match(h.Bytes()):
-		return record.Yes
-	case !yamlKeyRE.Match(h.Bytes()):
-		return record.Maybe
+	var keys []string
+	for _, m := range yamlKeyRE.FindAllSubmatch(h.Bytes(), -1) {
+		keys = append(keys, string(m[1]))
 	}
-	return record.Lacks("a native inventory file (top-level keys such as version, source, datasets or models)")
+	return sniffKeys(keys)
 }
 
 type jsonFormat struct{}
@@ -90,12 +99,11 @@ func (jsonFormat) Sniff(h *record.Head) record.Match {
 	if !ok {
 		return record.Maybe
 	}
-	for _, k := range topLevelKeys() {
-		if keys[k] {
-			return record.Yes
-		}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
 	}
-	return record.Lacks("a native inventory (sections such as datasets, models)")
+	return sniffKeys(names)
 }
 
 // decodeDocuments reads a YAML stream or a JSON document (asJSON, or content starting with `{`).

@@ -10,10 +10,11 @@ import (
 // card): it merges what the document says about a node in several places, so a dataset named by
 // a model card and described in a component is one record, and emits nodes before relationships.
 type Builder struct {
-	out   *Emitter
-	nodes map[string]*graph.NodeRecord
-	order []string
-	rels  []builtRel
+	out     *Emitter
+	nodes   map[string]*graph.NodeRecord
+	order   []string
+	rels    []builtRel
+	relSeen map[string]bool // a relationship stated twice is one fact
 }
 
 type builtRel struct {
@@ -23,7 +24,7 @@ type builtRel struct {
 
 // NewBuilder returns a builder that emits to out.
 func NewBuilder(out *Emitter) *Builder {
-	return &Builder{out: out, nodes: map[string]*graph.NodeRecord{}}
+	return &Builder{out: out, nodes: map[string]*graph.NodeRecord{}, relSeen: map[string]bool{}}
 }
 
 // Node records a node described (stub=false) or only named (stub=true) by the document. Props
@@ -89,7 +90,13 @@ func (b *Builder) Rel(t graph.RelType, from, to string, props map[string]any, li
 	if props == nil {
 		props = map[string]any{}
 	}
-	b.rels = append(b.rels, builtRel{graph.RelRecord{Type: t, From: from, To: to, Props: props, Line: line}, field})
+	r := graph.RelRecord{Type: t, From: from, To: to, Props: props, Line: line}
+	key := from + "\x00" + string(t) + "\x00" + to + "\x00" + r.KeyValue()
+	if b.relSeen[key] {
+		return
+	}
+	b.relSeen[key] = true
+	b.rels = append(b.rels, builtRel{r, field})
 }
 
 // Emit hands the records to the emitter, nodes first.

@@ -41,8 +41,12 @@ type Sink struct {
 	// it from the file (Emitter.SetSource).
 	Source  string
 	Problem func(Problem)
-	Node    func(graph.NodeRecord)
-	Rel     func(r graph.RelRecord, field string) // field: where the file stated it, for messages
+	// Warn takes what a document from another tool gets wrong without losing its meaning (a
+	// value of the wrong type, a reference to nothing): the rest of it lands. Nil: warnings are
+	// problems (--strict).
+	Warn func(Problem)
+	Node func(graph.NodeRecord)
+	Rel  func(r graph.RelRecord, field string) // field: where the file stated it, for messages
 }
 
 // Emitter is where a format puts what it decodes from one file: records, stamped with the
@@ -86,6 +90,18 @@ func (e *Emitter) SetDocumentSubject(subject string) { e.SetSource(DocumentSourc
 // Problem reports a problem at line (0: the file as a whole) of the file.
 func (e *Emitter) Problem(line int, field, format string, args ...any) {
 	e.sink.Problem(Problem{File: e.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Warn reports something a document gets wrong that the format leaves out, importing the rest
+// (docs/formats.md, "What documents get wrong"); under --strict it is a problem. The native
+// format never warns: it is the system of record, all or nothing.
+func (e *Emitter) Warn(line int, field, format string, args ...any) {
+	p := Problem{File: e.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+	if e.sink.Warn == nil {
+		e.sink.Problem(p)
+		return
+	}
+	e.sink.Warn(p)
 }
 
 // ParseFailed reports a reader's error: a *ParseError with its line, anything else as it is.

@@ -138,9 +138,9 @@ func jsonValue(dec *json.Decoder, lines LineIndex, depth int) (Value, error) {
 	case string:
 		return Value{Line: line, Scalar: t, IsScalar: true}, nil
 	case json.Number:
-		return Value{Line: line, Scalar: t.String(), IsScalar: true}, nil
+		return Value{Line: line, Scalar: t.String(), IsScalar: true, Literal: true}, nil
 	case bool:
-		return Value{Line: line, Scalar: strconv.FormatBool(t), IsScalar: true}, nil
+		return Value{Line: line, Scalar: strconv.FormatBool(t), IsScalar: true, Literal: true}, nil
 	}
 	return Value{}, &ParseError{Line: line, Msg: fmt.Sprintf("invalid JSON: unexpected token %v", tok)}
 }

@@ -20,6 +20,9 @@ type Value struct {
 	List     []Value
 	Fields   []Field // a mapping, in input order
 	CSVCell  bool    // a CSV cell: a list is written as items separated by ';'
+	// Literal marks a scalar that JSON wrote as a number, true or false rather than a string
+	// (ReadJSON only), so JSON() gives the document back with its types.
+	Literal bool
 }
 
 // Field is one key of a mapping, with the line of the key.
@@ -99,6 +102,93 @@ func (v Value) Plain() any {
 		}
 		return l
 	}
+}
+
+// JSON returns the value as Go values that encoding/json writes back as the JSON it was read
+// from: numbers as json.Number, true and false as bool (see Literal).
+func (v Value) JSON() any {
+	switch {
+	case v.Null:
+		return nil
+	case v.IsScalar && v.Literal && (v.Scalar == "true" || v.Scalar == "false"):
+		return v.Scalar == "true"
+	case v.IsScalar && v.Literal:
+		return json.Number(v.Scalar)
+	case v.IsScalar:
+		return v.Scalar
+	case v.Fields != nil:
+		m := make(map[string]any, len(v.Fields))
+		for _, f := range v.Fields {
+			m[f.Key] = f.Val.JSON()
+		}
+		return m
+	default:
+		l := make([]any, len(v.List))
+		for i, e := range v.List {
+			l[i] = e.JSON()
+		}
+		return l
+	}
+}
+
+// JSONShape names the value as encoding/json's type errors do: "string", "number", "bool",
+// "array", "object" or "null".
+func (v Value) JSONShape() string {
+	switch {
+	case v.Null:
+		return "null"
+	case v.IsScalar && v.Literal && (v.Scalar == "true" || v.Scalar == "false"):
+		return "bool"
+	case v.IsScalar && v.Literal:
+		return "number"
+	case v.IsScalar:
+		return "string"
+	case v.Fields != nil:
+		return "object"
+	}
+	return "array"
+}
+
+// Find returns the values at a dotted path of keys ("components.data.owners"), looking into
+// every item of the lists on the way, in document order; each is a pointer into v, so a caller
+// may replace it.
+func (v *Value) Find(path string) []*Value {
+	cur := []*Value{v}
+	for _, key := range strings.Split(path, ".") {
+		var next []*Value
+		for _, c := range cur {
+			for _, item := range c.elements() {
+				for i := range item.Fields {
+					if item.Fields[i].Key == key {
+						next = append(next, &item.Fields[i].Val)
+					}
+				}
+			}
+		}
+		cur = next
+	}
+	var out []*Value
+	for _, c := range cur {
+		if c.List != nil {
+			for i := range c.List { // a list's items at the path's end are candidates too
+				out = append(out, &c.List[i])
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// elements returns a list's items (recursively flattened), or the value itself.
+func (v *Value) elements() []*Value {
+	if v.List == nil {
+		return []*Value{v}
+	}
+	var out []*Value
+	for i := range v.List {
+		out = append(out, v.List[i].elements()...)
+	}
+	return out
 }
 
 // Get returns a mapping's value for key.

@@ -315,7 +315,7 @@ func (m *spdxMapper) relationship(el spdxElem) {
 			}
 		}
 		if !strings.HasPrefix(toID, "ds:") {
-			m.out.Problem(m.line(el), field, "%s: %q is a model, not data", typ, to)
+			m.out.Warn(m.line(el), field, "%s: %q is a model, not data: left out", typ, to)
 			continue
 		}
 		m.b.Rel(graph.Trains, toID, fromID, map[string]any{"purpose": purpose}, m.line(el), field)
@@ -328,7 +328,7 @@ func (m *spdxMapper) relationship(el spdxElem) {
 func (m *spdxMapper) artifact(ref string, kind graph.Kind, rel spdxElem) string {
 	el, ok := m.elems[ref]
 	if !ok {
-		m.out.Problem(m.line(rel), rel.field, "%s: %q is no element of this document", rel.v.Str("relationshipType"), ref)
+		m.out.Warn(m.line(rel), rel.field, "%s: %q is no element of this document: left out", rel.v.Str("relationshipType"), ref)
 		return ""
 	}
 	prefix := "mdl"
