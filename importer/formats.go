@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,10 +9,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer/cyclonedx"
 	"github.com/aimsgraph/aimsgraph/importer/hfcard"
 	"github.com/aimsgraph/aimsgraph/importer/native"
+	"github.com/aimsgraph/aimsgraph/importer/openlineage"
 	"github.com/aimsgraph/aimsgraph/importer/record"
 	"github.com/aimsgraph/aimsgraph/importer/spdx"
 )
@@ -24,6 +23,7 @@ import (
 var Formats = []record.Format{
 	cyclonedx.Format,
 	spdx.Format,
+	openlineage.Format,
 	native.JSON,
 	native.YAML,
 	native.CSV,
@@ -89,11 +89,17 @@ type inputFile struct {
 	// explicit: named on the command line, not found in a folder. A folder's files that no
 	// format recognises are skipped; a file named explicitly must be recognised.
 	explicit bool
+	// doc is set when this part of a run is a document already decoded (an EachDocument
+	// format's): the passes replay its records instead of reading the file again.
+	doc *Document
 }
 
 // formatName is the file's format for reports and the run record.
 func (f *inputFile) formatName() string {
-	if f.format == nil {
+	switch {
+	case f.doc != nil:
+		return f.doc.Format
+	case f.format == nil:
 		return "unknown"
 	}
 	return f.format.Name()
@@ -256,100 +262,4 @@ func (im *Importer) resolve(paths []string) ([]*inputFile, error) {
 		return nil, fmt.Errorf("no file any import format reads (%s) found in %s", strings.Join(FormatNames(), ", "), strings.Join(paths, ", "))
 	}
 	return files, nil
-}
-
-// skipUnrecognised splits off the files of folders that no format recognises (README files,
-// other tools' configuration), with why, so they neither stop a run nor go unmentioned.
-func skipUnrecognised(in []*inputFile) (kept []*inputFile, skipped []Problem) {
-	for _, f := range in {
-		if f.format == nil && !f.explicit {
-			skipped = append(skipped, Problem{File: f.path, Msg: f.why})
-			continue
-		}
-		kept = append(kept, f)
-	}
-	return kept, skipped
-}
-
-// FileOutcome is what happened to one group of files in ImportEach: files read together go
-// together, each document on its own; a folder's file that no format recognises is skipped.
-type FileOutcome struct {
-	Files    []string
-	Formats  []string
-	Summary  *graph.ImportSummary // nil when rejected or skipped
-	Err      error                // *ValidationError when rejected for problems in the input
-	Warnings []Problem            // what the documents got wrong and the run left out
-	Skipped  string               // why the file was skipped (not recognised); "" otherwise
-}
-
-// External reports whether the outcome is a self-contained document's run (a BOM, a card).
-func (o FileOutcome) External() bool {
-	if len(o.Formats) != 1 {
-		return false
-	}
-	f := formatNamed(o.Formats[0])
-	return f != nil && f.Grouping() == record.EachDocument
-}
-
-// ImportEach imports the files read together (the native format) as one run, as Import does,
-// and each document (BOM, SPDX document, card) as a run of its own, so one broken document does
-// not hold back the others and never lands half-written. Files of folders that no format
-// recognises are skipped, each with an outcome that says why. Errors reaching the store end it
-// early.
-func (im *Importer) ImportEach(ctx context.Context, paths []string) ([]FileOutcome, error) {
-	in, err := im.resolve(paths)
-	if err != nil {
-		return nil, err
-	}
-	in, skipped := skipUnrecognised(in)
-	var out []FileOutcome
-	for _, s := range skipped {
-		out = append(out, FileOutcome{Files: []string{s.File}, Formats: []string{"unknown"}, Skipped: s.Msg})
-	}
-	if len(in) == 0 {
-		return out, nil
-	}
-	if im.Opts.DryRun {
-		// A dry run keeps nothing, so a later run could not refer to what an earlier one
-		// "wrote": everything is checked and counted as one run instead.
-		o := FileOutcome{}
-		o.Summary, o.Warnings, o.Err = im.importFiles(ctx, in)
-		for _, f := range in {
-			o.Files = append(o.Files, f.path)
-			o.Formats = append(o.Formats, f.formatName())
-		}
-		if _, invalid := o.Err.(*ValidationError); o.Err != nil && !invalid {
-			return nil, o.Err
-		}
-		return append(out, o), nil
-	}
-	var together []*inputFile
-	var groups [][]*inputFile
-	for _, f := range in {
-		if f.format == nil || f.format.Grouping() == record.EachDocument {
-			groups = append(groups, []*inputFile{f}) // an unrecognised file named explicitly: rejected on its own
-		} else {
-			together = append(together, f)
-		}
-	}
-	// Files read together go last: they may name models and datasets the documents describe
-	// (by the ids of docs/formats.md), never the other way round.
-	if len(together) > 0 {
-		groups = append(groups, together)
-	}
-	for _, g := range groups {
-		o := FileOutcome{}
-		for _, f := range g {
-			o.Files = append(o.Files, f.path)
-			o.Formats = append(o.Formats, f.formatName())
-		}
-		o.Summary, o.Warnings, o.Err = im.importFiles(ctx, g)
-		if o.Err != nil {
-			if _, invalid := o.Err.(*ValidationError); !invalid {
-				return out, o.Err // the store or the context: stop here
-			}
-		}
-		out = append(out, o)
-	}
-	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer/cyclonedx"
 	"github.com/aimsgraph/aimsgraph/importer/hfcard"
+	"github.com/aimsgraph/aimsgraph/importer/openlineage"
 	"github.com/aimsgraph/aimsgraph/importer/record"
 	"github.com/aimsgraph/aimsgraph/importer/spdx"
 )
@@ -108,6 +109,28 @@ func FuzzCard(f *testing.F) {
 		corpusFile("huggingface_hub/sample_invalid_card_data.md"), corpusFile("huggingface_hub/sample_windows_line_breaks.md"))
 	f.Add([]byte("---\nbase_model: [a/b, c/d]\ndatasets: x\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "README.md", hfcard.Format, data) })
+}
+
+func FuzzOpenLineage(f *testing.F) {
+	seedFiles(f, testdata("openlineage", "runs", "1-complete.json"), testdata("openlineage", "facets", "train-scorer.ndjson"),
+		corpusFile("marquez/open_lineage/event_full.json"), corpusFile("marquez/open_lineage/event_dataset_event.json"),
+		corpusFile("openlineage/proxy/fluentd/events/event_no_run_id.json"))
+	f.Add([]byte(`[{"eventTime": "x", "job": {"namespace": "n", "name": "j"}, "run": {}, "inputs": [{}, 1]}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		decodeAs(t, "events.json", openlineage.Format, data)
+		// Split into documents, as an import of the file or a POST to the lineage endpoint does.
+		docs, err := (&Importer{}).DecodeDocuments("events.json", openlineage.Format, data)
+		if err != nil {
+			t.Fatalf("DecodeDocuments: %v", err)
+		}
+		for _, d := range docs {
+			for _, p := range append(d.Problems, d.Warnings...) {
+				if p.File != "events.json" {
+					t.Fatalf("problem not located in the data: %v", p)
+				}
+			}
+		}
+	})
 }
 
 // corpusFile names a file of the shared corpus of real-world examples (../shared/corpus from the

@@ -133,12 +133,27 @@ func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.Im
 		ID: runID.String(), StartedAt: started, User: im.Opts.User,
 		Prune: im.Opts.Prune, DryRun: im.Opts.DryRun,
 	}
+	if prunes := documentPrunes(p.files); !im.Opts.Prune && len(prunes) > 0 {
+		run.Prune, run.PruneOnly = true, prunes // what the documents replace, and nothing else
+	}
 	for s := range p.sources {
 		run.Sources = append(run.Sources, s)
 	}
 	sort.Strings(run.Sources)
 	for _, f := range p.files {
-		run.Files = append(run.Files, graph.FileDigest{Path: f.path, SHA256: f.sha256, Source: f.source, Format: f.formatName()})
+		d := graph.FileDigest{Path: f.path, SHA256: f.sha256, Source: f.source, Format: f.formatName()}
+		if f.doc != nil {
+			d.Event = f.doc.Event
+			for s := range f.doc.sources {
+				if !f.doc.At.IsZero() {
+					if run.SourceTimes == nil {
+						run.SourceTimes = map[string]time.Time{}
+					}
+					run.SourceTimes[s] = f.doc.At // the document's facts hold from its time
+				}
+			}
+		}
+		run.Files = append(run.Files, d)
 	}
 	sum, err := im.Store.Import(ctx, run, func(ctx context.Context, w graph.Writer) error {
 		if err := im.nodePass(ctx, p, w); err != nil {
@@ -239,6 +254,10 @@ func (im *Importer) checkKindsAgainstGraph(ctx context.Context, p *plan, probs *
 // probs and warnings to warn (nil: to probs). The first scan of a file (first=true) also hashes
 // it and resolves its source.
 func (im *Importer) scan(f *inputFile, probs *problems, warn func(Problem), onNode func(graph.NodeRecord), onRel func(graph.RelRecord, string), first bool) error {
+	if f.doc != nil {
+		f.doc.replay(probs, warn, onNode, onRel)
+		return nil
+	}
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, unwrapPathError(err))

@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/aimsgraph/aimsgraph/graph"
-
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 

@@ -225,3 +225,22 @@ func TestCLIImportWarnings(t *testing.T) {
 		t.Errorf("an unrecognised file named explicitly: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestCLIImportOpenLineage: each event is a run reported on its own line; an event older than
+// what its job last stated is reported as superseded and does not fail the command.
+func TestCLIImportOpenLineage(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	t.Setenv("AIMSGRAPH_DATA", t.TempDir())
+	dir := storetest.Testdata(t, "openlineage")
+	code, stdout, stderr := runCLI(t, "import", dir)
+	if code != exitOK || !regexpMatch(t, `(?m)^imported  \S+2-complete\.json \(openlineage: COMPLETE job:ol:airflow-risk/credit_features\.build\): nodes 1 created, 0 updated, 3 unchanged, 1 removed`, stdout) ||
+		!regexpMatch(t, `(?m)^imported  \S+train-scorer\.ndjson:2 \(openlineage: COMPLETE job:ol:airflow-risk/weekly_retrain\.train_scorer\)`, stdout) ||
+		!strings.Contains(stdout, "4 runs imported, 0 rejected") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "import", filepath.Join(dir, "runs", "1-complete.json"))
+	if code != exitOK || !strings.Contains(stdout, "superseded "+filepath.Join(dir, "runs", "1-complete.json")+" (openlineage: COMPLETE job:ol:airflow-risk/credit_features.build): older (2026-03-01T02:10:00Z)") ||
+		!strings.Contains(stdout, "0 runs imported, 0 rejected, 1 superseded") {
+		t.Errorf("late event: exit %d\n%s%s", code, stdout, stderr)
+	}
+}

@@ -120,18 +120,25 @@ func printWarnings(w io.Writer, warnings []importer.Problem) {
 	}
 }
 
-// printOutcomes reports each run of a mixed import: imported with its counts and warnings, or
-// rejected with its problems. Any rejection makes the command fail (exit 1) after the others
-// landed.
+// printOutcomes reports each run of a mixed import: imported with its counts and warnings,
+// rejected with its problems, or superseded (an event older than what its job last stated). Any
+// rejection makes the command fail (exit 1) after the others landed.
 func printOutcomes(stdout io.Writer, outcomes []importer.FileOutcome, skipped int) error {
-	rejected := 0
+	rejected, superseded := 0, 0
 	for _, o := range outcomes {
 		what := strings.Join(o.Files, ", ")
 		if len(o.Files) > 3 {
 			what = fmt.Sprintf("%s and %d more native files", strings.Join(o.Files[:2], ", "), len(o.Files)-2)
 		}
+		if o.Line > 0 {
+			what = fmt.Sprintf("%s:%d", what, o.Line)
+		}
 		format := strings.Join(uniq(o.Formats), ", ")
-		if o.Err != nil {
+		if o.Label != "" {
+			format += ": " + o.Label
+		}
+		switch {
+		case o.Err != nil:
 			rejected++
 			var ve *importer.ValidationError
 			if errors.As(o.Err, &ve) {
@@ -143,25 +150,32 @@ func printOutcomes(stdout io.Writer, outcomes []importer.FileOutcome, skipped in
 			} else {
 				fmt.Fprintf(stdout, "rejected  %s (%s): %v\n", what, format, o.Err)
 			}
-			continue
+		case o.Superseded != "":
+			superseded++
+			fmt.Fprintf(stdout, "superseded %s (%s): %s\n", what, format, o.Superseded)
+		default:
+			nodes, rels := o.Summary.Total()
+			verb := "imported"
+			if o.Summary.DryRun {
+				verb = "checked "
+			}
+			warned := ""
+			if n := len(o.Warnings); n > 0 {
+				warned = fmt.Sprintf("; %d %s, left out", n, plural(n, "warning", "warnings"))
+			}
+			fmt.Fprintf(stdout, "%s  %s (%s): nodes %s; relationships %s; run %s%s\n", verb, what, format, countText(nodes), countText(rels), o.Summary.RunID, warned)
 		}
-		nodes, rels := o.Summary.Total()
-		verb := "imported"
-		if o.Summary.DryRun {
-			verb = "checked "
-		}
-		warned := ""
-		if n := len(o.Warnings); n > 0 {
-			warned = fmt.Sprintf("; %d %s, left out", n, plural(n, "warning", "warnings"))
-		}
-		fmt.Fprintf(stdout, "%s  %s (%s): nodes %s; relationships %s; run %s%s\n", verb, what, format, countText(nodes), countText(rels), o.Summary.RunID, warned)
 		printWarnings(stdout, o.Warnings)
 	}
 	tail := ""
-	if skipped > 0 {
-		tail = fmt.Sprintf(", %d %s skipped", skipped, plural(skipped, "file", "files"))
+	if superseded > 0 {
+		tail += fmt.Sprintf(", %d superseded", superseded)
 	}
-	fmt.Fprintf(stdout, "%d %s imported, %d rejected%s\n", len(outcomes)-rejected, plural(len(outcomes)-rejected, "run", "runs"), rejected, tail)
+	if skipped > 0 {
+		tail += fmt.Sprintf(", %d %s skipped", skipped, plural(skipped, "file", "files"))
+	}
+	imported := len(outcomes) - rejected - superseded
+	fmt.Fprintf(stdout, "%d %s imported, %d rejected%s\n", imported, plural(imported, "run", "runs"), rejected, tail)
 	if rejected > 0 {
 		return &partialError{rejected: rejected}
 	}

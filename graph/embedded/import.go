@@ -25,8 +25,8 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 	if err := fill(ctx, st); err != nil {
 		return nil, err
 	}
-	if run.Prune {
-		for _, src := range run.Sources {
+	for _, src := range run.Sources {
+		if run.Prunes(src) { // Prune, narrowed by PruneOnly (OpenLineage events)
 			st.prune(src)
 		}
 	}

@@ -27,8 +27,8 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 	if err := fill(ctx, w); err != nil {
 		return nil, err
 	}
-	if run.Prune {
-		for _, src := range run.Sources {
+	for _, src := range run.Sources {
+		if run.Prunes(src) { // Prune, narrowed by PruneOnly (OpenLineage events)
 			if err := w.prune(ctx, src); err != nil {
 				return nil, err
 			}

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/aimsgraph/aimsgraph/graph"
@@ -67,6 +68,20 @@ func (b *Builder) Node(kind graph.Kind, id string, line int, stub bool, props ma
 	}
 	if _, ok := n.Props["name"]; !ok {
 		n.Props["name"] = id
+	}
+}
+
+// SameAs records other ids that name node id (docs/formats.md, "sameAs"): an OpenLineage
+// dataset's symlinks.
+func (b *Builder) SameAs(id string, aliases ...string) {
+	n := b.nodes[id]
+	if n == nil {
+		return
+	}
+	for _, a := range aliases {
+		if a != id && !slices.Contains(n.SameAs, a) {
+			n.SameAs = append(n.SameAs, a)
+		}
 	}
 }
 

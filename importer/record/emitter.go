@@ -47,6 +47,28 @@ type Sink struct {
 	Warn func(Problem)
 	Node func(graph.NodeRecord)
 	Rel  func(r graph.RelRecord, field string) // field: where the file stated it, for messages
+	// Document is told where each document of a file that holds several begins (Emitter.Document).
+	Document func(Document)
+}
+
+// Document describes one document of a file that holds several, each imported as a run of its
+// own (an EachDocument format: OpenLineage holds one event per document). A format that calls
+// Emitter.Document at the start of each; a file whose format never calls it is one document.
+type Document struct {
+	Line  int    // where the document starts in the file
+	Label string // a few words for the report, e.g. "COMPLETE job:ol:food_delivery/etl_orders"
+	// Source, when set, is the source the document speaks for whatever --source says: what it is
+	// about (an OpenLineage job), so that pruning it touches that one job's statements only.
+	Source string
+	// Prunes lists sources whose earlier statements the document replaces: what they stated
+	// before and this document does not, ends (a completed run's lineage, a fresh description).
+	Prunes []string
+	// At is when the document's facts take effect (an event's eventTime); zero for the run's
+	// finish. A document older than the newest applied statement of its source is superseded:
+	// reported, and not applied.
+	At time.Time
+	// Event is the provenance of a document that is one event, kept with the run's files.
+	Event *graph.EventInfo
 }
 
 // Emitter is where a format puts what it decodes from one file: records, stamped with the
@@ -81,6 +103,26 @@ func (e *Emitter) SetSource(name string) bool {
 	}
 	e.source = name
 	return true
+}
+
+// Document starts the next document of the file (see Document): records emitted from now on
+// belong to it.
+func (e *Emitter) Document(d Document) {
+	if d.Source != "" {
+		e.source = d.Source
+	}
+	if e.sink.Document != nil {
+		e.sink.Document(d)
+	}
+}
+
+// With returns an emitter for the same file whose records speak for source, whatever --source
+// says: for a document whose statements belong to several sources (an OpenLineage event states
+// its job's lineage, and describes what it names, each under a source of its own).
+func (e *Emitter) With(source string) *Emitter {
+	c := *e
+	c.source = source
+	return &c
 }
 
 // SetDocumentSubject names the source of a self-contained document after what it describes

@@ -71,6 +71,25 @@ func ReadJSON(data []byte) (Value, error) {
 	return v, nil
 }
 
+// ReadJSONValues parses one or more JSON values separated by white space (JSON Lines, or
+// documents written one after the other), keeping the line of every value.
+func ReadJSONValues(data []byte) ([]Value, error) {
+	lines := NewLineIndex(data)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var out []Value
+	for {
+		v, err := jsonValue(dec, lines, 0)
+		if err != nil {
+			return nil, jsonError(err, dec, lines)
+		}
+		out = append(out, v)
+		if off := dec.InputOffset(); off >= int64(len(data)) || len(bytes.TrimSpace(data[off:])) == 0 {
+			return out, nil
+		}
+	}
+}
+
 func jsonError(err error, dec *json.Decoder, lines LineIndex) error {
 	var pe *ParseError
 	if errors.As(err, &pe) {
