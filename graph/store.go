@@ -7,16 +7,12 @@ import (
 	"time"
 )
 
-// Store is what aimsgraph needs of a graph database. It is shaped by the questions users ask
-// and by the import run, not by the node kinds: every kind goes through the same calls.
-type Store interface {
-	// Import runs one import as a single atomic unit: fill writes batches through the Writer;
-	// when fill returns an error, or run.DryRun is set, nothing is kept. Pruning (run.Prune)
-	// happens in the same unit, after fill. The summary counts what changed.
-	Import(ctx context.Context, run ImportRun, fill func(context.Context, Writer) error) (*ImportSummary, error)
+// Reader answers questions about one state of the graph: the current one (the Store itself),
+// or the graph as it stood at an instant (Store.At). Every question is one store round trip on
+// the current state; see docs/history.md for what an as-of question costs.
+type Reader interface {
 	// KindsOf returns the kind of each of ids that exists in the graph; absent ids are left out.
 	KindsOf(ctx context.Context, ids []string) (map[string]Kind, error)
-
 	// Nodes returns the nodes with these ids, in no particular order; absent ids are left out.
 	Nodes(ctx context.Context, ids []string) ([]*Node, error)
 	// FindNodes returns one page of the nodes matching the filter, ordered by id.
@@ -30,6 +26,27 @@ type Store interface {
 	Paths(ctx context.Context, q PathQuery) ([]Path, error)
 	// Impact returns the nodes of the target kinds downstream of the matching sources.
 	Impact(ctx context.Context, q ImpactQuery) (*ImpactResult, error)
+}
+
+// Store is what aimsgraph needs of a graph database. It is shaped by the questions users ask
+// and by the import run, not by the node kinds: every kind goes through the same calls. As a
+// Reader it answers about the current graph.
+type Store interface {
+	Reader
+	// At returns the graph as it stood at instant t (docs/history.md): the store itself when
+	// nothing changed after t. An instant before the first run gives an empty graph; one before
+	// the history horizon (Compact) is an ErrCompacted error.
+	At(ctx context.Context, t time.Time) (Reader, error)
+	// Changes lists what differs between the graph as of q.Since and as of q.Until.
+	Changes(ctx context.Context, q ChangeQuery) (*ChangeSet, error)
+	// Compact drops the history that ended before an instant, atomically, and makes that
+	// instant the history horizon.
+	Compact(ctx context.Context, before time.Time) (*CompactSummary, error)
+
+	// Import runs one import as a single atomic unit: fill writes batches through the Writer;
+	// when fill returns an error, or run.DryRun is set, nothing is kept. Pruning (run.Prune)
+	// happens in the same unit, after fill. The summary counts what changed.
+	Import(ctx context.Context, run ImportRun, fill func(context.Context, Writer) error) (*ImportSummary, error)
 	// Runs returns the import runs the query selects, latest first.
 	Runs(ctx context.Context, q RunQuery) ([]*RunRecord, error)
 
@@ -174,13 +191,20 @@ func (s *ImportSummary) Total() (nodes, rels Counts) {
 
 // RunRecord is an import run as recorded in the graph: auditors' evidence of what came from where.
 type RunRecord struct {
-	ID         string
-	Sources    []string
-	Files      []FileDigest
-	User       string
-	StartedAt  time.Time
-	FinishedAt time.Time
-	Summary    *ImportSummary
+	ID      string
+	Sources []string
+	Files   []FileDigest
+	User    string
+	// StartedAt is when the importer began (reading and validating); EffectiveAt when the store
+	// began writing: the instant the run's facts are stamped with (docs/history.md). The run is
+	// visible to readers from FinishedAt.
+	StartedAt   time.Time
+	EffectiveAt time.Time
+	FinishedAt  time.Time
+	// SourceTimes are the run's sources whose facts took effect at another instant (see
+	// ImportRun.SourceTimes).
+	SourceTimes map[string]time.Time `json:",omitempty"`
+	Summary     *ImportSummary
 }
 
 // Direction of an edge or traversal relative to a node.
@@ -219,4 +243,7 @@ type NodePage struct {
 var (
 	// ErrUnavailable wraps failures to reach the store (exit code 3 on the command line).
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrCompacted says an instant lies before the history horizon: what held then was dropped
+	// by Compact, so no answer about it would be complete.
+	ErrCompacted = errors.New("history before this instant was compacted")
 )

@@ -37,7 +37,7 @@ func mustImport(t *testing.T, s graph.Store, paths ...string) []importer.FileOut
 }
 
 // upstream lists the ids upstream of id along lineage edges.
-func upstream(t *testing.T, s graph.Store, id string) []string {
+func upstream(t *testing.T, s graph.Reader, id string) []string {
 	t.Helper()
 	sub, err := s.Lineage(context.Background(), graph.LineageQuery{ID: id, Direction: graph.In, MaxDepth: 5, Limit: 100})
 	if err != nil || sub == nil {
@@ -55,7 +55,8 @@ func upstream(t *testing.T, s graph.Store, id string) []string {
 
 // TestOpenLineageRuns: a job whose inputs change between two completed runs. The current lineage
 // is the newest run's: the input it no longer reads is gone, with the dataset nobody else states;
-// the run records the event (producer, job, run id, eventTime); the older event imported again
+// as of an instant between the two eventTimes the graph holds the first run's lineage; the run
+// records the event (producer, job, run id, eventTime); the older event imported again
 // afterwards is superseded and changes nothing.
 func TestOpenLineageRuns(t *testing.T) { onEachStore(t, testOpenLineageRuns) }
 
@@ -75,6 +76,14 @@ func testOpenLineageRuns(t *testing.T, s graph.Store) {
 	}
 	if ns, err := s.Nodes(ctx, []string{accounts}); err != nil || len(ns) != 0 {
 		t.Errorf("the accounts table the job no longer reads, which no other source states: %v %v", ns, err)
+	}
+	// History: between the two runs' eventTimes the graph holds the first run's lineage.
+	then, err := s.At(ctx, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := upstream(t, then, featureSet), []string{accounts, bureauFeed, buildJob}; !reflect.DeepEqual(got, want) {
+		t.Errorf("as of between the runs, upstream of the features: %v, want %v", got, want)
 	}
 	job := node(t, s, buildJob)
 	if job.Kind != graph.Job || job.Props["name"] != "credit_features.build" || job.Props["namespace"] != "airflow-risk" ||

@@ -378,8 +378,8 @@ func (im *Importer) importGroup(ctx context.Context, docs []*Document, g []int, 
 	return nil
 }
 
-// superseded says why a document with a time must not be applied: the newest run that applied
-// a statement of its source recorded a later time for it. "" when the document may be applied.
+// superseded says why a document with a time must not be applied: the newest run that stated
+// its source recorded a later time for it (RunRecord.SourceTimes). "" when it may be applied.
 func (im *Importer) superseded(ctx context.Context, d *Document) (string, error) {
 	if d.At.IsZero() || im.Store == nil || len(d.Problems) > 0 {
 		return "", nil
@@ -388,11 +388,9 @@ func (im *Importer) superseded(ctx context.Context, d *Document) (string, error)
 	if err != nil || len(runs) == 0 {
 		return "", err
 	}
-	for _, f := range runs[0].Files {
-		if f.Source == d.Source && f.Event != nil && f.Event.Time.After(d.At) {
-			return fmt.Sprintf("older (%s) than what %s last stated (%s, import run %s): not applied",
-				d.At.UTC().Format(time.RFC3339Nano), d.Source, f.Event.Time.UTC().Format(time.RFC3339Nano), runs[0].ID), nil
-		}
+	if last := runs[0].SourceTimes[d.Source]; last.After(d.At) {
+		return fmt.Sprintf("older (%s) than what %s last stated (%s, import run %s): not applied",
+			d.At.UTC().Format(time.RFC3339Nano), d.Source, last.UTC().Format(time.RFC3339Nano), runs[0].ID), nil
 	}
 	return "", nil
 }

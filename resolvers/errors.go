@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
 // Error codes in extensions.code. They are part of the API: clients branch on them.
@@ -46,12 +47,17 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		var ue *userError
+		var ie *model.InputError
 		switch {
 		case errors.As(err, &ue):
 			return withCode(gerr, ue.code, ue.msg)
+		case errors.As(err, &ie):
+			return withCode(gerr, CodeBadInput, ie.Msg)
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 			// The Neo4j driver reports a spent deadline as a connectivity error: ask the context.
 			return withCode(gerr, CodeTimeout, "the query ran out of time; ask for less (lower maxDepth, limit or first)")
+		case errors.Is(err, graph.ErrCompacted):
+			return withCode(gerr, CodeBadInput, err.Error())
 		case errors.Is(err, graph.ErrUnavailable):
 			log.Error("store unavailable", "err", err)
 			return withCode(gerr, CodeUnavailable, "the graph store is unavailable; try again later")

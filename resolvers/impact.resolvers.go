@@ -7,12 +7,13 @@ package resolvers
 
 import (
 	"context"
+	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
-func (r *queryResolver) Impact(ctx context.Context, sources model.NodeFilter, targets []string, maxDepth *int, limit *int, pathsPerItem *int) (*model.ImpactResult, error) {
+func (r *queryResolver) Impact(ctx context.Context, sources model.NodeFilter, targets []string, maxDepth *int, limit *int, pathsPerItem *int, asOf *time.Time) (*model.ImpactResult, error) {
 	q := graph.ImpactQuery{Sources: nodeFilter(&sources), Targets: toKinds(targets)}
 	if targets == nil {
 		q.Targets = []graph.Kind{graph.Decision}
@@ -27,16 +28,20 @@ func (r *queryResolver) Impact(ctx context.Context, sources model.NodeFilter, ta
 	if q.PathsPerItem, err = bounded("pathsPerItem", pathsPerItem, 3, r.Caps.MaxPathsPerItem); err != nil {
 		return nil, err
 	}
-	res, err := r.Store.Impact(ctx, q)
+	v, err := view(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	res, err := v.Reader.Impact(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	out := &model.ImpactResult{Truncated: res.Truncated, Items: make([]*model.ImpactItem, len(res.Items))}
 	for i, it := range res.Items {
-		item := &model.ImpactItem{Node: model.Wrap(it.Node), Distance: it.Distance}
+		item := &model.ImpactItem{Node: v.Wrap(it.Node), Distance: it.Distance}
 		for _, p := range it.Paths {
-			primeAll(ctx, p.Nodes)
-			item.Paths = append(item.Paths, model.WrapPath(p))
+			v.Prime(p.Nodes...)
+			item.Paths = append(item.Paths, v.WrapPath(p))
 		}
 		out.Items[i] = item
 	}

@@ -11,6 +11,7 @@ type Limits struct {
 	MaxPageSize     int           // largest first of nodes and paths
 	MaxResults      int           // largest limit of lineage and impact, and their default
 	MaxPathsPerItem int           // largest pathsPerItem of impact
+	MaxChanges      int           // largest limit of changes
 	MaxComplexity   int           // largest query complexity (gqlgen's measure)
 	MaxQueryDepth   int           // deepest selection nesting
 	Timeout         time.Duration // per request; passed to Neo4j as the transaction timeout
@@ -21,7 +22,7 @@ func DefaultLimits() Limits {
 	return Limits{
 		DefaultDepth: 10, MaxDepth: 25,
 		DefaultPageSize: 50, MaxPageSize: 500,
-		MaxResults: 1000, MaxPathsPerItem: 20,
+		MaxResults: 1000, MaxPathsPerItem: 20, MaxChanges: 10000,
 		MaxComplexity: 20000, MaxQueryDepth: 15,
 		Timeout: 30 * time.Second,
 	}

@@ -7,12 +7,13 @@ package resolvers
 
 import (
 	"context"
+	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
-func (r *queryResolver) Lineage(ctx context.Context, id string, direction string, maxDepth *int, kinds []string, limit *int) (*model.Subgraph, error) {
+func (r *queryResolver) Lineage(ctx context.Context, id string, direction string, maxDepth *int, kinds []string, limit *int, asOf *time.Time) (*model.Subgraph, error) {
 	q := graph.LineageQuery{ID: id, Kinds: toKinds(kinds)}
 	var err error
 	if q.MaxDepth, err = r.depth(maxDepth); err != nil {
@@ -29,18 +30,22 @@ func (r *queryResolver) Lineage(ctx context.Context, id string, direction string
 	default:
 		q.Direction = graph.Both
 	}
-	sg, err := r.Store.Lineage(ctx, q)
+	v, err := view(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	sg, err := v.Reader.Lineage(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	if sg == nil {
 		return nil, notFound(id)
 	}
-	primeAll(ctx, sg.Nodes)
-	return &model.Subgraph{Nodes: model.WrapNodes(sg.Nodes), Relationships: model.WrapRelationships(sg.Relationships), Truncated: sg.Truncated}, nil
+	v.Prime(sg.Nodes...)
+	return &model.Subgraph{Nodes: v.WrapNodes(sg.Nodes), Relationships: v.WrapRelationships(sg.Relationships), Truncated: sg.Truncated}, nil
 }
 
-func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxDepth *int, first *int) ([]*model.Path, error) {
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxDepth *int, first *int, asOf *time.Time) ([]*model.Path, error) {
 	q := graph.PathQuery{From: from, To: to}
 	var err error
 	if q.MaxDepth, err = r.depth(maxDepth); err != nil {
@@ -49,19 +54,23 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxDe
 	if q.First, err = bounded("first", first, 10, r.Caps.MaxPageSize); err != nil {
 		return nil, err
 	}
-	paths, err := r.Store.Paths(ctx, q)
+	v, err := view(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	paths, err := v.Reader.Paths(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	if len(paths) == 0 { // no path, or no such node: only then is a second look worth it
-		if err := r.mustExist(ctx, from, to); err != nil {
+		if err := mustExist(ctx, v, from, to); err != nil {
 			return nil, err
 		}
 	}
 	out := make([]*model.Path, len(paths))
 	for i, p := range paths {
-		primeAll(ctx, p.Nodes)
-		out[i] = model.WrapPath(p)
+		v.Prime(p.Nodes...)
+		out[i] = v.WrapPath(p)
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aimsgraph/aimsgraph/graph"
@@ -16,18 +17,22 @@ import (
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
-func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	n, err := model.For(ctx).Node(ctx, id)
+func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error) {
+	v, err := view(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	n, err := v.Node(ctx, id)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, nil
 		}
 		return nil, err
 	}
-	return model.Wrap(n), nil
+	return v.Wrap(n), nil
 }
 
-func (r *queryResolver) Nodes(ctx context.Context, filter *model.NodeFilter, first *int, after *string) (*model.NodeConnection, error) {
+func (r *queryResolver) Nodes(ctx context.Context, filter *model.NodeFilter, first *int, after *string, asOf *time.Time) (*model.NodeConnection, error) {
 	size, err := bounded("first", first, r.Caps.DefaultPageSize, r.Caps.MaxPageSize)
 	if err != nil {
 		return nil, err
@@ -38,12 +43,16 @@ func (r *queryResolver) Nodes(ctx context.Context, filter *model.NodeFilter, fir
 			return nil, err
 		}
 	}
-	res, err := r.Store.FindNodes(ctx, nodeFilter(filter), page)
+	v, err := view(ctx, asOf)
 	if err != nil {
 		return nil, err
 	}
-	primeAll(ctx, res.Nodes)
-	conn := &model.NodeConnection{Nodes: model.WrapNodes(res.Nodes), TotalCount: res.TotalCount,
+	res, err := v.Reader.FindNodes(ctx, nodeFilter(filter), page)
+	if err != nil {
+		return nil, err
+	}
+	v.Prime(res.Nodes...)
+	conn := &model.NodeConnection{Nodes: v.WrapNodes(res.Nodes), TotalCount: res.TotalCount,
 		PageInfo: &model.PageInfo{HasNextPage: res.HasNext, HasPreviousPage: page.After != ""}}
 	conn.Edges = make([]*model.NodeEdge, len(conn.Nodes))
 	for i, n := range conn.Nodes {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/base64"
 	"strings"
+	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
@@ -75,17 +76,19 @@ func decodeCursor(c string) (string, error) {
 	return strings.TrimPrefix(string(b), cursorPrefix), nil
 }
 
-// primeAll lets the relationships of an answer find their endpoints without another store call.
-func primeAll(ctx context.Context, nodes ...[]*graph.Node) {
+// view returns the loaders of the graph a question asks about: the current one, or the graph as
+// of asOf (docs/history.md). Everything an answer resolves, neighbours included, reads from it.
+func view(ctx context.Context, asOf *time.Time) (*model.Loaders, error) {
 	l := model.For(ctx)
-	for _, ns := range nodes {
-		l.Prime(ns...)
+	if asOf == nil {
+		return l, nil
 	}
+	return l.At(ctx, *asOf)
 }
 
-// mustExist returns a NOT_FOUND error for the first of ids that names no node.
-func (r *Resolver) mustExist(ctx context.Context, ids ...string) error {
-	found, err := r.Store.KindsOf(ctx, ids)
+// mustExist returns a NOT_FOUND error for the first of ids that names no node in v's graph.
+func mustExist(ctx context.Context, v *model.Loaders, ids ...string) error {
+	found, err := v.Reader.KindsOf(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -7,10 +7,34 @@ package resolvers
 
 import (
 	"context"
+	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/resolvers/generated"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
+
+func (r *importRunResolver) Changes(ctx context.Context, obj *model.ImportRun, limit *int) (*model.ChangeSet, error) {
+	n, err := bounded("limit", limit, r.Caps.MaxResults, r.Caps.MaxChanges)
+	if err != nil {
+		return nil, err
+	}
+	run := obj.Record()
+	cs, err := r.Store.Changes(ctx, graph.ChangeQuery{Run: run.ID})
+	if err != nil {
+		return nil, err
+	}
+	l := model.For(ctx)
+	before, err := l.At(ctx, run.EffectiveAt.Add(-time.Nanosecond))
+	if err != nil {
+		return nil, err
+	}
+	after, err := l.At(ctx, run.FinishedAt)
+	if err != nil {
+		return nil, err
+	}
+	return model.WrapChanges(cs, before, after, n), nil
+}
 
 func (r *queryResolver) ImportRuns(ctx context.Context, ids []string, last *int) ([]*model.ImportRun, error) {
 	n, err := bounded("last", last, 20, r.Caps.MaxPageSize)
@@ -25,8 +49,9 @@ func (r *queryResolver) ImportRuns(ctx context.Context, ids []string, last *int)
 		return nil, err
 	}
 	out := make([]*model.ImportRun, len(runs))
+	l := model.For(ctx)
 	for i, run := range runs {
-		out[i] = model.WrapRun(run)
+		out[i] = l.WrapRun(run)
 	}
 	return out, nil
 }
@@ -36,3 +61,7 @@ func (r *queryResolver) Limits(ctx context.Context) (*model.Limits, error) {
 	return &model.Limits{MaxDepth: l.MaxDepth, MaxPageSize: l.MaxPageSize, MaxResults: l.MaxResults,
 		MaxPathsPerItem: l.MaxPathsPerItem, MaxComplexity: l.MaxComplexity, MaxQueryDepth: l.MaxQueryDepth}, nil
 }
+
+func (r *Resolver) ImportRun() generated.ImportRunResolver { return &importRunResolver{r} }
+
+type importRunResolver struct{ *Resolver }

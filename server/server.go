@@ -62,10 +62,10 @@ func New(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Hand
 func GraphQL(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Handler {
 	cfg := generated.Config{Resolvers: &resolvers.Resolver{Store: store, Caps: limits}}
 	// List fields whose size the client picks weigh as much as the page they ask for.
-	cfg.Complexity.Query.Nodes = func(child int, _ *model.NodeFilter, first *int, _ *string) int {
+	cfg.Complexity.Query.Nodes = func(child int, _ *model.NodeFilter, first *int, _ *string, _ *time.Time) int {
 		return child * pageSize(first, limits.DefaultPageSize)
 	}
-	cfg.Complexity.Query.Paths = func(child int, _, _ string, _ *int, first *int) int {
+	cfg.Complexity.Query.Paths = func(child int, _, _ string, _ *int, first *int, _ *time.Time) int {
 		return child * pageSize(first, 10)
 	}
 	// A node's relationships are an unbounded list: weigh them as ten, so nesting them is costly.

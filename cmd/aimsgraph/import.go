@@ -305,6 +305,9 @@ func report(err error, stderr io.Writer) int {
 	case errors.As(err, new(*partialError)):
 		fmt.Fprintf(stderr, "aimsgraph: %v\n", err)
 		return exitInvalid
+	case errors.Is(err, graph.ErrCompacted):
+		fmt.Fprintf(stderr, "aimsgraph: %v\n", err)
+		return exitInvalid
 	case errors.Is(err, graph.ErrUnavailable):
 		fmt.Fprintf(stderr, "aimsgraph: %s\n", strings.TrimPrefix(err.Error(), graph.ErrUnavailable.Error()+": "))
 		return exitUnavailable

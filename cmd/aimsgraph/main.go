@@ -26,6 +26,8 @@ Usage:
   aimsgraph import [--dry-run] [--prune] [--source NAME] PATH...   load inventory files or folders
   aimsgraph validate PATH...                                       check files, report every problem
   aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, a query UI at /
+  aimsgraph diff --since T [--until T] [--format text|json|csv]     what changed between two instants
+  aimsgraph compact --before T                                     drop history older than T
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -70,6 +72,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "diff":
+		err = cmdDiff(ctx, args[1:], stdout, stderr)
+	case "compact":
+		err = cmdCompact(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "--help"}, stdout, stderr)

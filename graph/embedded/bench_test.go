@@ -17,3 +17,7 @@ func BenchmarkImport(b *testing.B) { storetest.BenchImport(b, fresh, 2_000, 20_0
 func BenchmarkCanonicalImpact(b *testing.B) {
 	storetest.BenchCanonicalImpact(b, fresh, 2_000, 20_000, 200_000)
 }
+
+// BenchmarkHistory: the canonical question with and without history, and as of the first of
+// eleven runs, at 100k relationships: go test ./graph/embedded -run '^$' -bench History -benchtime 10x
+func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, fresh, 100_000) }

@@ -20,7 +20,10 @@ import (
 func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(context.Context, graph.Writer) error) (*graph.ImportSummary, error) {
 	s.importMu.Lock()
 	defer s.importMu.Unlock()
-	st := &stage{s: s, run: run, summary: graph.NewImportSummary(run.ID),
+	// The run's effective instant (docs/history.md): taken under the import lock, so runs'
+	// instants follow the order in which they write.
+	writeAt := time.Now().UTC()
+	st := &stage{s: s, run: run, writeAt: writeAt, summary: graph.NewImportSummary(run.ID),
 		nodes: map[string]*nodeRec{}, rels: map[string]*relRec{}, stamps: map[string]string{}}
 	if err := fill(ctx, st); err != nil {
 		return nil, err
@@ -39,7 +42,8 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 		return nil, err
 	}
 	record := &graph.RunRecord{ID: run.ID, Sources: run.Sources, Files: run.Files, User: run.User,
-		StartedAt: run.StartedAt, FinishedAt: st.summary.FinishedAt, Summary: st.summary}
+		StartedAt: run.StartedAt, EffectiveAt: writeAt, FinishedAt: st.summary.FinishedAt,
+		SourceTimes: run.SourceTimes, Summary: st.summary}
 	if err := st.commit(record); err != nil {
 		return nil, fmt.Errorf("%w: writing %s: %v", graph.ErrUnavailable, s.db.Path(), err)
 	}
@@ -51,12 +55,38 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 // Only the run's goroutine touches it, and the graph it reads cannot change while importMu is
 // held, so reading s.nodes and s.rels here needs no lock.
 type stage struct {
-	s       *Store
-	run     graph.ImportRun
-	summary *graph.ImportSummary
-	nodes   map[string]*nodeRec
-	rels    map[string]*relRec
-	stamps  map[string]string // source -> its stamp for this run, one string per source
+	s        *Store
+	run      graph.ImportRun
+	writeAt  time.Time
+	summary  *graph.ImportSummary
+	nodes    map[string]*nodeRec
+	rels     map[string]*relRec
+	stamps   map[string]string // source -> its stamp for this run, one string per source
+	nodeVers []*nodeVersion    // versions this run ended
+	relVers  []*relVersion
+}
+
+// instant is when what source states in this run takes effect, in unix nanoseconds.
+func (st *stage) instant(source string) int64 {
+	return graph.EffectiveInstant(st.run, source, st.writeAt).UnixNano()
+}
+
+// ended returns the version that e held until at, or nil when it held for no time (a fact
+// written twice in one run was never visible in between).
+func (st *stage) ended(e *entity, at int64) *version {
+	if at <= e.Since {
+		return nil
+	}
+	return &version{entity: *e, Start: e.Since, End: at, StartRun: e.SinceRun, EndRun: st.run.ID}
+}
+
+// removed returns the version e held until it was removed at `at`, if it held at all.
+func (st *stage) removed(e *entity, at int64) *version {
+	v := st.ended(e, max(at, e.Since))
+	if v != nil {
+		v.Removed = true
+	}
+	return v
 }
 
 func (st *stage) stamp(source string) string {
@@ -84,17 +114,33 @@ func (st *stage) rel(key string) *relRec {
 
 // restate is the provenance bookkeeping shared by nodes and relationships, as in the Neo4j store:
 // the source's stamp replaces its earlier ones; the domain properties are what it states now.
-func (st *stage) restate(old *entity, props map[string]any, source, file string, line int) (entity, graph.Counts) {
-	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID, File: file, Line: line}
+// When the properties or the evidence (the stating sources or file) differ from the old ones, the
+// old version ends (returned) and a new one begins (docs/history.md).
+func (st *stage) restate(old *entity, props map[string]any, source, file string, line int) (entity, graph.Counts, *version) {
+	at := st.instant(source)
+	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID,
+		File: file, Line: line, Since: at, SinceRun: st.run.ID, Changed: at, ChangedRun: st.run.ID}
 	prefix := graph.SeenPrefix(source)
 	var c graph.Counts
+	var ended *version
 	switch {
 	case old == nil:
 		c.Created = 1
 	case old.Hash == e.Hash:
 		c.Unchanged = 1
+		e.Changed, e.ChangedRun = old.Changed, old.ChangedRun
+		if old.File == file && stated(old, source) { // the line alone may move, in place
+			e.Since, e.SinceRun = old.Since, old.SinceRun
+		} else { // the same content, other evidence
+			e.Since = max(at, old.Since)
+			ended = st.ended(old, e.Since)
+		}
 	default:
 		c.Updated = 1
+		// A version never starts before the one it replaces (a late OpenLineage event).
+		e.Since = max(at, old.Since)
+		e.Changed = e.Since
+		ended = st.ended(old, e.Since)
 	}
 	if old != nil {
 		e.FirstRun = old.FirstRun
@@ -105,7 +151,22 @@ func (st *stage) restate(old *entity, props map[string]any, source, file string,
 		}
 	}
 	e.Seen = append(e.Seen, st.stamp(source))
-	return e, c
+	return e, c, ended
+}
+
+// stated reports whether source states e already (in any run).
+func stated(e *entity, source string) bool {
+	prefix := graph.SeenPrefix(source)
+	return slices.ContainsFunc(e.Seen, func(s string) bool { return strings.HasPrefix(s, prefix) })
+}
+
+// reattributed returns e with other stamps (a source added or dropped): a new version of the
+// same content, beginning at `at`, and the version that ends.
+func (st *stage) reattributed(e entity, seen []string, at int64) (entity, *version) {
+	next := e
+	next.Seen = seen
+	next.Since, next.SinceRun = max(at, e.Since), st.run.ID
+	return next, st.ended(&e, next.Since)
 }
 
 // WriteNodes implements graph.Writer.
@@ -119,11 +180,18 @@ func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 		if o != nil {
 			old = &o.entity
 		}
-		e, c := st.restate(old, n.Props, n.Source, n.File, n.Line)
+		e, c, ended := st.restate(old, n.Props, n.Source, n.File, n.Line)
 		if n.Stub && old != nil { // only named: keep what the graph says, add the stamp
-			kept := *old
-			kept.Seen, kept.LastRun = e.Seen, e.LastRun
-			e, c = kept, graph.Counts{Unchanged: 1}
+			kept, seen := *old, e.Seen
+			c, ended = graph.Counts{Unchanged: 1}, nil
+			if !stated(old, n.Source) { // a new source: the evidence changed
+				kept, ended = st.reattributed(kept, seen, st.instant(n.Source))
+			}
+			kept.Seen, kept.LastRun = seen, e.LastRun
+			e = kept
+		}
+		if ended != nil {
+			st.nodeVers = append(st.nodeVers, &nodeVersion{ID: n.ID, Kind: n.Kind, version: *ended})
 		}
 		st.nodes[n.ID] = &nodeRec{ID: n.ID, Kind: n.Kind, entity: e}
 		st.summary.AddNodes(n.Kind, c)
@@ -145,7 +213,10 @@ func (st *stage) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 		if o := st.rel(key); o != nil {
 			old = &o.entity
 		}
-		e, c := st.restate(old, r.Props, r.Source, r.File, r.Line)
+		e, c, ended := st.restate(old, r.Props, r.Source, r.File, r.Line)
+		if ended != nil {
+			st.relVers = append(st.relVers, &relVersion{Type: r.Type, FromID: r.From, ToID: r.To, key: key, version: *ended})
+		}
 		st.rels[key] = &relRec{Type: r.Type, From: r.From, To: r.To, entity: e, key: key, lineage: graph.IsLineage(r.Type)}
 		st.summary.AddRelationships(r.Type, c)
 	}
@@ -170,19 +241,25 @@ func (st *stage) unstated(e *entity, source string) ([]string, bool) {
 
 // prune removes what source stated before and not in this run, as the Neo4j store does:
 // relationships first (counted), then nodes no source states any more, with their relationships.
+// Whatever goes ends its current version at the source's instant.
 func (st *stage) prune(source string) {
+	at := st.instant(source)
 	for _, r := range st.allRels() {
 		rest, ok := st.unstated(&r.entity, source)
 		if !ok {
 			continue
 		}
 		if len(rest) == 0 {
-			st.rels[r.key] = nil
+			st.deleteRel(r, at)
 			st.summary.AddRelationships(r.Type, graph.Counts{Removed: 1})
 			continue
 		}
 		kept := *r
-		kept.Seen = rest
+		var ended *version
+		kept.entity, ended = st.reattributed(r.entity, rest, at)
+		if ended != nil {
+			st.relVers = append(st.relVers, &relVersion{Type: r.Type, FromID: r.From, ToID: r.To, key: r.key, version: *ended})
+		}
 		st.rels[r.key] = &kept
 	}
 	gone := map[string]bool{}
@@ -193,12 +270,19 @@ func (st *stage) prune(source string) {
 		}
 		if len(rest) == 0 {
 			st.nodes[n.ID] = nil
+			if v := st.removed(&n.entity, at); v != nil {
+				st.nodeVers = append(st.nodeVers, &nodeVersion{ID: n.ID, Kind: n.Kind, version: *v})
+			}
 			gone[n.ID] = true
 			st.summary.AddNodes(n.Kind, graph.Counts{Removed: 1})
 			continue
 		}
 		kept := *n
-		kept.Seen = rest
+		var ended *version
+		kept.entity, ended = st.reattributed(n.entity, rest, at)
+		if ended != nil {
+			st.nodeVers = append(st.nodeVers, &nodeVersion{ID: n.ID, Kind: n.Kind, version: *ended})
+		}
 		st.nodes[n.ID] = &kept
 	}
 	if len(gone) == 0 {
@@ -206,8 +290,16 @@ func (st *stage) prune(source string) {
 	}
 	for _, r := range st.allRels() { // a deleted node takes its relationships with it
 		if gone[r.From] || gone[r.To] {
-			st.rels[r.key] = nil
+			st.deleteRel(r, at)
 		}
+	}
+}
+
+// deleteRel stages r's deletion and the end of its current version.
+func (st *stage) deleteRel(r *relRec, at int64) {
+	st.rels[r.key] = nil
+	if v := st.removed(&r.entity, at); v != nil {
+		st.relVers = append(st.relVers, &relVersion{Type: r.Type, FromID: r.From, ToID: r.To, key: r.key, version: *v})
 	}
 }
 
@@ -247,6 +339,9 @@ func (st *stage) commit(run *graph.RunRecord) error {
 			if err := put(rb, key, st.rels[key]); err != nil {
 				return err
 			}
+		}
+		if err := st.s.hist.persist(tx, st.nodeVers, st.relVers); err != nil {
+			return err
 		}
 		data, err := json.Marshal(run)
 		if err != nil {
@@ -318,6 +413,7 @@ func (st *stage) apply(run *graph.RunRecord) {
 		s.rels[key] = r
 	}
 	s.runs[run.ID] = run
+	s.hist.add(st.nodeVers, st.relVers)
 	if reindex {
 		s.reindex()
 	}

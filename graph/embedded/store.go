@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -32,9 +31,12 @@ import (
 const FileName = "aimsgraph.db"
 
 var (
-	bucketNodes = []byte("nodes")
-	bucketRels  = []byte("relationships")
-	bucketRuns  = []byte("runs")
+	bucketNodes    = []byte("nodes")
+	bucketRels     = []byte("relationships")
+	bucketRuns     = []byte("runs")
+	bucketNodeVers = []byte("nodeVersions") // ended versions, docs/history.md
+	bucketRelVers  = []byte("relVersions")
+	bucketMeta     = []byte("meta") // the history horizon
 )
 
 // Store is a graph.Store kept in memory and persisted in bbolt.
@@ -49,19 +51,26 @@ type Store struct {
 	runs     map[string]*graph.RunRecord
 	byKind   map[graph.Kind][]string // sorted ids per kind, for filters and keyset paging
 	ids      []string                // every id, sorted
+	hist     history                 // ended versions (history.go)
 }
 
 var _ graph.Store = (*Store)(nil)
 
-// entity is what nodes and relationships share: domain properties and provenance.
+// entity is what nodes and relationships share: domain properties and provenance, since when
+// (unix nanoseconds) and by which run this version holds, and when its domain properties last
+// changed (docs/history.md).
 type entity struct {
-	Props    map[string]any `json:"props,omitempty"`
-	Hash     string         `json:"hash"`
-	Seen     []string       `json:"seen"` // graph.SeenStamp per stating source
-	FirstRun string         `json:"firstRun"`
-	LastRun  string         `json:"lastRun"`
-	File     string         `json:"file,omitempty"`
-	Line     int            `json:"line,omitempty"`
+	Props      map[string]any `json:"props,omitempty"`
+	Hash       string         `json:"hash"`
+	Seen       []string       `json:"seen"` // graph.SeenStamp per stating source
+	FirstRun   string         `json:"firstRun"`
+	LastRun    string         `json:"lastRun"`
+	File       string         `json:"file,omitempty"`
+	Line       int            `json:"line,omitempty"`
+	Since      int64          `json:"since,omitempty"`
+	SinceRun   string         `json:"sinceRun,omitempty"`
+	Changed    int64          `json:"changed,omitempty"`
+	ChangedRun string         `json:"changedRun,omitempty"`
 }
 
 type nodeRec struct {
@@ -128,7 +137,7 @@ func (s *Store) load() error {
 		return v
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketNodes, bucketRels, bucketRuns} {
+		for _, b := range [][]byte{bucketNodes, bucketRels, bucketRuns, bucketNodeVers, bucketRelVers, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -166,14 +175,17 @@ func (s *Store) load() error {
 		}); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketRuns).ForEach(func(k, v []byte) error {
+		if err := tx.Bucket(bucketRuns).ForEach(func(k, v []byte) error {
 			run := &graph.RunRecord{}
 			if err := json.Unmarshal(v, run); err != nil {
 				return fmt.Errorf("import run %q: %w", k, err)
 			}
 			s.runs[run.ID] = run
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		return s.hist.load(tx, intern)
 	})
 	if err != nil {
 		return err
@@ -185,6 +197,7 @@ func (s *Store) load() error {
 // intern replaces e's repeated strings by shared copies.
 func (e *entity) intern(intern func(string) string) {
 	e.FirstRun, e.LastRun, e.File = intern(e.FirstRun), intern(e.LastRun), intern(e.File)
+	e.SinceRun, e.ChangedRun = intern(e.SinceRun), intern(e.ChangedRun)
 	for i, stamp := range e.Seen {
 		e.Seen[i] = intern(stamp)
 	}
@@ -222,6 +235,10 @@ func decode(data []byte, v any) error {
 	case *nodeRec:
 		props = x.Props
 	case *relRec:
+		props = x.Props
+	case *nodeVersion:
+		props = x.Props
+	case *relVersion:
 		props = x.Props
 	}
 	for k, p := range props {
@@ -305,65 +322,32 @@ func (s *Store) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error) 
 	return out, nil
 }
 
-// thirdParty is SPEC §2's derived "third-party": a vendor, origin THIRD_PARTY, or supplied.
-func (n *nodeRec) thirdParty() bool {
-	if n.Kind == graph.Vendor || n.Props["origin"] == "THIRD_PARTY" {
-		return true
-	}
-	for _, r := range n.in {
-		if r.Type == graph.Supplies {
-			return true
-		}
-	}
-	return false
-}
+// nodeRec is a graph.NodeView, so the derived notions (graph/derived.go) evaluate on the
+// records themselves, without copying.
+var _ graph.NodeView = (*nodeRec)(nil)
 
-// flagged is SPEC §2's "flagged for any of cats": in its flags, or a risk of such a category
-// that is not CLOSED affects it.
-func (n *nodeRec) flagged(cats []string) bool {
-	for _, f := range graph.TextList(n.Props["flags"]) {
-		if slices.Contains(cats, f) {
-			return true
-		}
-	}
+// NodeID implements graph.NodeView.
+func (n *nodeRec) NodeID() string { return n.ID }
+
+// NodeKind implements graph.NodeView.
+func (n *nodeRec) NodeKind() graph.Kind { return n.Kind }
+
+// Prop implements graph.NodeView.
+func (n *nodeRec) Prop(name string) any { return n.Props[name] }
+
+// In implements graph.NodeView.
+func (n *nodeRec) In(t graph.RelType, visit func(graph.NodeView) bool) {
 	for _, r := range n.in {
-		if r.Type != graph.Affects {
-			continue
-		}
-		risk := r.from
-		cat, _ := risk.Props["category"].(string)
-		if status, _ := risk.Props["status"].(string); status != "CLOSED" && slices.Contains(cats, cat) {
-			return true
+		if r.Type == t && !visit(r.from) {
+			return
 		}
 	}
-	return false
 }
 
 // matcher compiles a filter into a predicate on nodes.
 func (s *Store) matcher(f graph.NodeFilter) func(*nodeRec) bool {
-	text := strings.ToLower(strings.TrimSpace(f.Text))
-	return func(n *nodeRec) bool {
-		if f.IDs != nil && !slices.Contains(f.IDs, n.ID) {
-			return false
-		}
-		if f.Kinds != nil && !slices.Contains(f.Kinds, n.Kind) {
-			return false
-		}
-		if f.Flags != nil && !n.flagged(f.Flags) {
-			return false
-		}
-		if f.ThirdParty != nil && n.thirdParty() != *f.ThirdParty {
-			return false
-		}
-		if text != "" {
-			name, _ := n.Props["name"].(string)
-			desc, _ := n.Props["description"].(string)
-			if !strings.Contains(strings.ToLower(n.ID), text) && !strings.Contains(strings.ToLower(name), text) && !strings.Contains(strings.ToLower(desc), text) {
-				return false
-			}
-		}
-		return true
-	}
+	c := f.Cond()
+	return func(n *nodeRec) bool { return c.Match(n) }
 }
 
 // candidates returns the sorted ids a filter can match at most: its ids, its kinds' ids, or all.

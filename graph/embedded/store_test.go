@@ -21,6 +21,8 @@ func TestConformance(t *testing.T) { storetest.Run(t, open) }
 
 func TestTraversals(t *testing.T) { storetest.RunTraversals(t, open(t)) }
 
+func TestHistory(t *testing.T) { storetest.RunHistory(t, open) }
+
 // TestReopen: what an import committed is on disk: a reopened store has the same graph, the same
 // provenance and the same import runs, and answers the same questions.
 func TestReopen(t *testing.T) {

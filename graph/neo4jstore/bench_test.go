@@ -15,3 +15,7 @@ func BenchmarkImport(b *testing.B) { storetest.BenchImport(b, fresh, 2_000, 20_0
 
 // BenchmarkCanonicalImpact: the canonical question at depth 10 against depth 1, same run.
 func BenchmarkCanonicalImpact(b *testing.B) { storetest.BenchCanonicalImpact(b, fresh, 2_000, 20_000) }
+
+// BenchmarkHistory: the canonical question with and without history, and as of the first of
+// eleven runs, at 100k relationships (minutes: eleven imports of 100k relationships).
+func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, fresh, 100_000) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -23,7 +24,13 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 		return nil, wrapErr(err)
 	}
 	defer tx.Close(ctx) // rolls back unless committed
-	w := &writer{tx: tx, run: run, summary: graph.NewImportSummary(run.ID)}
+	// One import at a time (docs/history.md): every run locks the same node first, so a second
+	// run waits here until the first commits or rolls back, and runs' instants follow the order
+	// in which they write. The lock goes with the transaction, also when the process dies.
+	if _, err := tx.Run(ctx, `MERGE (l:ImportLock {id: 'import'}) SET l.run = $run`, map[string]any{"run": run.ID}); err != nil {
+		return nil, wrapErr(err)
+	}
+	w := &writer{tx: tx, run: run, writeAt: time.Now().UTC(), summary: graph.NewImportSummary(run.ID)}
 	if err := fill(ctx, w); err != nil {
 		return nil, err
 	}
@@ -51,22 +58,63 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 type writer struct {
 	tx      neo4j.ExplicitTransaction
 	run     graph.ImportRun
+	writeAt time.Time // the run's effective instant
 	summary *graph.ImportSummary
 }
 
-// The provenance bookkeeping shared by node and relationship writes: x is the written entity,
-// old* its values before this statement. `SET x = row.props` replaces the domain properties with
-// what the source states now, so a property the source dropped is dropped too.
+// at is when what source states in this run takes effect.
+func (w *writer) at(source string) time.Time { return graph.EffectiveInstant(w.run, source, w.writeAt) }
+
+// The bookkeeping shared by node and relationship writes (docs/history.md): x is the written
+// fact, old* its values before this statement, row.at the instant the row's source speaks for
+// (never before the current version's start). When the content or the evidence (the stating
+// sources or file; a line moving within the file is updated in place) changes, x's current state becomes a version before `SET x = row.props`
+// replaces its properties with what the source states now (so a property the source dropped is
+// dropped too). A fact stated again unchanged, from the same place, keeps its version.
+const captureOld = `
+WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst,
+     x._since AS oldSince, x._sinceRun AS oldSinceRun, x._changedAt AS oldChanged, x._changedRun AS oldChangedRun,
+     coalesce(x._file <> row.props._file, true) AS moved
+WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldChangedRun,
+     coalesce(oldHash <> row.props._hash, true) AS contentChanged,
+     moved OR NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AS evidenceChanged,
+     CASE WHEN oldSince IS NOT NULL AND oldSince > row.at THEN oldSince ELSE row.at END AS at`
+
 const provenanceSet = `
 SET x = row.props
 SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
-    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
+    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
+    x._since = CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END,
+    x._sinceRun = CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END,
+    x._changedAt = CASE WHEN contentChanged THEN at ELSE oldChanged END,
+    x._changedRun = CASE WHEN contentChanged THEN $run ELSE oldChangedRun END
 RETURN count(*) AS total,
        sum(CASE WHEN oldHash IS NULL THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN oldHash = row.props._hash THEN 1 ELSE 0 END) AS unchanged`
 
-const captureOld = `
-WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst`
+// endVersion keeps x's current state as a version ending at `at`, when the content or the
+// evidence changes and the state held for some time.
+func endVersion(label string) string {
+	return `
+CALL (x, oldHash, oldSeen, contentChanged, evidenceChanged, at) {
+  WITH * WHERE oldHash IS NOT NULL AND (contentChanged OR evidenceChanged) AND x._since < at
+  ` + versionOf(label, "x", "oldSeen", false) + `
+}`
+}
+
+// versionOf renders the CREATE of the version fact x held until `at` (a variable in scope),
+// with the stamps it held (an expression); removed marks the end of the fact's life. Its own
+// bookkeeping (_from, _to, ...) replaces _since.
+func versionOf(label, x, stamps string, removed bool) string {
+	ends := ""
+	if label == "RelVersion" {
+		ends = `, v._rfrom = startNode(x).id, v._rto = endNode(x).id, v._type = type(x)`
+	}
+	return strings.NewReplacer("x.", x+".", "(x)", "("+x+")").Replace(
+		`CREATE (v:` + label + `) SET v = properties(x), v._seen = ` + stamps + ends + `,
+    v._from = x._since, v._to = at, v._fromRun = x._sinceRun, v._toRun = $run, v._removed = ` + fmt.Sprint(removed) + `
+  REMOVE v._since, v._sinceRun, v._held`)
+}
 
 // storedProps is what a node or relationship stores: its domain properties, their fingerprint,
 // and where they were stated.
@@ -82,8 +130,15 @@ func storedProps(domain map[string]any, file string, line int) map[string]any {
 }
 
 // stubProvenance is provenanceSet for stubs: the domain properties are set only on creation.
-const stubProvenance = `
-WITH x, row, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst, x._stubCreated AS created
+// A stub from a source that did not state the node yet changes its evidence: a new version.
+var stubProvenance = `
+WITH x, row, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst, x._stubCreated AS created,
+     CASE WHEN x._since > row.at THEN x._since ELSE row.at END AS at
+CALL (x, row, oldSeen, created, at) {
+  WITH * WHERE created IS NULL AND NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AND x._since < at
+  ` + versionOf("NodeVersion", "x", "oldSeen", false) + `
+  SET x._since = at, x._sinceRun = $run
+}
 REMOVE x._stubCreated
 SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
@@ -108,7 +163,7 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			order = append(order, g)
 		}
 		byKind[g] = append(byKind[g], map[string]any{
-			"id": n.ID, "props": props,
+			"id": n.ID, "props": props, "at": w.at(n.Source),
 			"prefix": graph.SeenPrefix(n.Source), "stamp": graph.SeenStamp(n.Source, w.run.ID),
 		})
 	}
@@ -118,9 +173,11 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			return fmt.Errorf("unknown kind %q", g.kind)
 		}
 		// The label comes from the fixed kind table, never from input.
-		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) SET x:` + info.Label + captureOld + provenanceSet
+		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) SET x:` + info.Label + captureOld + endVersion("NodeVersion") + provenanceSet
 		if g.stub {
-			q = `UNWIND $rows AS row MERGE (x:Node {id: row.id}) ON CREATE SET x = row.props, x._stubCreated = true
+			q = `UNWIND $rows AS row MERGE (x:Node {id: row.id})
+ON CREATE SET x = row.props, x._stubCreated = true, x._since = row.at, x._sinceRun = $run,
+  x._changedAt = row.at, x._changedRun = $run
 SET x:` + info.Label + stubProvenance
 		}
 		c, err := w.write(ctx, q, byKind[g])
@@ -141,7 +198,7 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 			order = append(order, r.Type)
 		}
 		byType[r.Type] = append(byType[r.Type], map[string]any{
-			"from": r.From, "to": r.To, "key": r.KeyValue(), "props": props,
+			"from": r.From, "to": r.To, "key": r.KeyValue(), "props": props, "at": w.at(r.Source),
 			"prefix": graph.SeenPrefix(r.Source), "stamp": graph.SeenStamp(r.Source, w.run.ID),
 		})
 	}
@@ -156,7 +213,7 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 			key = ` {` + info.Key + `: row.key}`
 		}
 		q := `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
-MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + provenanceSet
+MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("RelVersion") + provenanceSet
 		c, err := w.write(ctx, q, byType[t])
 		if err != nil {
 			return err
@@ -193,18 +250,45 @@ func (w *writer) write(ctx context.Context, q string, rows []any) (graph.Counts,
 }
 
 // prune removes what source stated before this run and not in it: its stamp goes, and what no
-// source states any more is deleted. Relationships first, so their counts are exact.
+// source states any more is deleted, its current version kept as history (ending at the
+// source's instant). Relationships first, so their counts are exact; then the nodes, marked
+// first so that the relationships they take with them are versioned once each.
 func (w *writer) prune(ctx context.Context, source string) error {
-	params := map[string]any{"prefix": graph.SeenPrefix(source), "stamp": graph.SeenStamp(source, w.run.ID)}
-	const relQ = `MATCH ()-[r]->() WHERE any(s IN r._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN r._seen
+	params := map[string]any{"prefix": graph.SeenPrefix(source), "stamp": graph.SeenStamp(source, w.run.ID), "at": w.at(source), "run": w.run.ID}
+	// A version keeps the stamps the fact had while it held, so they are read before this
+	// source's stamp goes. A fact other sources still state gets a new version (its evidence
+	// changed); one no source states any more is deleted, its last version marked removed.
+	relQ := `MATCH ()-[r]->() WHERE any(s IN r._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN r._seen
+WITH r, r._seen AS held
 SET r._seen = [s IN r._seen WHERE NOT s STARTS WITH $prefix]
-WITH r WHERE size(r._seen) = 0
-WITH r, type(r) AS t DELETE r RETURN t AS name, count(*) AS removed`
-	const nodeQ = `MATCH (n:Node) WHERE any(s IN n._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN n._seen
+WITH r, held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at
+CALL (r, held, at) {
+  WITH * WHERE size(r._seen) > 0 AND r._since < at
+  ` + versionOf("RelVersion", "r", "held", false) + `
+  SET r._since = at, r._sinceRun = $run
+}
+WITH r, held, at WHERE size(r._seen) = 0` + deleteRel + `
+RETURN t AS name, count(*) AS removed`
+	markQ := `MATCH (n:Node) WHERE any(s IN n._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN n._seen
+WITH n, n._seen AS held
 SET n._seen = [s IN n._seen WHERE NOT s STARTS WITH $prefix]
-WITH n WHERE size(n._seen) = 0
-WITH n, n.kind AS k DETACH DELETE n RETURN k AS name, count(*) AS removed`
-	for i, q := range []string{relQ, nodeQ} {
+WITH n, held, CASE WHEN n._since > $at THEN n._since ELSE $at END AS at
+CALL (n, held, at) {
+  WITH * WHERE size(n._seen) > 0 AND n._since < at
+  ` + versionOf("NodeVersion", "n", "held", false) + `
+  SET n._since = at, n._sinceRun = $run
+}
+WITH n, held WHERE size(n._seen) = 0 SET n:Pruned, n._held = held`
+	outQ := `MATCH (:Pruned)-[r]->() WITH r, r._seen AS held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at` + deleteRel
+	inQ := `MATCH ()-[r]->(:Pruned) WITH r, r._seen AS held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at` + deleteRel
+	nodeQ := `MATCH (n:Pruned)
+WITH n, CASE WHEN n._since > $at THEN n._since ELSE $at END AS at
+CALL (n, at) {
+  WITH * WHERE n._since < at
+  ` + versionOf("NodeVersion", "n", "n._held", true) + `
+}
+WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
+	for i, q := range []string{relQ, markQ, outQ, inQ, nodeQ} {
 		res, err := w.tx.Run(ctx, q, params)
 		if err != nil {
 			return wrapErr(err)
@@ -217,15 +301,25 @@ WITH n, n.kind AS k DETACH DELETE n RETURN k AS name, count(*) AS removed`
 			name, _ := rec.Get("name")
 			n, _ := rec.Get("removed")
 			c := graph.Counts{Removed: int(n.(int64))}
-			if i == 0 {
+			switch i {
+			case 0:
 				w.summary.AddRelationships(graph.RelType(name.(string)), c)
-			} else {
+			case 4:
 				w.summary.AddNodes(graph.Kind(name.(string)), c)
 			}
 		}
 	}
 	return nil
 }
+
+// deleteRel deletes r, keeping its last version, with the stamps `held`, as history ending at
+// `at` (unless it began at `at`, later in this run: then it held for no time).
+var deleteRel = `
+CALL (r, held, at) {
+  WITH * WHERE r._since < at
+  ` + versionOf("RelVersion", "r", "held", true) + `
+}
+WITH r, type(r) AS t DELETE r`
 
 func (w *writer) recordRun(ctx context.Context) error {
 	files, err := json.Marshal(w.run.Files)
@@ -236,16 +330,26 @@ func (w *writer) recordRun(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sourceTimes, err := json.Marshal(w.run.SourceTimes)
+	if err != nil {
+		return err
+	}
 	_, err = w.tx.Run(ctx, `CREATE (r:ImportRun {id: $id, sources: $sources, files: $files, user: $user,
-startedAt: $startedAt, finishedAt: $finishedAt, summary: $summary})`, map[string]any{
+startedAt: $startedAt, effectiveAt: $effectiveAt, finishedAt: $finishedAt, sourceTimes: $sourceTimes, summary: $summary})`, map[string]any{
 		"id": w.run.ID, "sources": w.run.Sources, "files": string(files), "user": w.run.User,
-		"startedAt": w.run.StartedAt, "finishedAt": w.summary.FinishedAt, "summary": string(summary),
+		"startedAt": w.run.StartedAt, "effectiveAt": w.writeAt, "finishedAt": w.summary.FinishedAt,
+		"sourceTimes": string(sourceTimes), "summary": string(summary),
 	})
 	return wrapErr(err)
 }
 
 func decodeRun(props map[string]any) (*graph.RunRecord, error) {
-	r := &graph.RunRecord{StartedAt: asTime(props["startedAt"]), FinishedAt: asTime(props["finishedAt"])}
+	r := &graph.RunRecord{StartedAt: asTime(props["startedAt"]), EffectiveAt: asTime(props["effectiveAt"]), FinishedAt: asTime(props["finishedAt"])}
+	if s, _ := props["sourceTimes"].(string); s != "" && s != "null" {
+		if err := json.Unmarshal([]byte(s), &r.SourceTimes); err != nil {
+			return nil, fmt.Errorf("import run %s: sourceTimes: %w", r.ID, err)
+		}
+	}
 	r.ID, _ = props["id"].(string)
 	r.User, _ = props["user"].(string)
 	r.Sources, _ = plain(props["sources"]).([]string)

@@ -65,12 +65,12 @@ var schema = []string{
 }
 
 func (s *Store) ensureSchema(ctx context.Context) error {
-	for _, q := range schema {
+	for _, q := range append(schema, historySchema...) {
 		if _, err := s.query(ctx, q, nil, neo4j.ExecuteQueryWithWritersRouting()); err != nil {
 			return fmt.Errorf("creating Neo4j schema: %w", err)
 		}
 	}
-	return nil
+	return s.migrateHistory(ctx)
 }
 
 // Ping checks the server answers, with an error a newcomer can act on.
@@ -201,44 +201,6 @@ func (s *Store) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error) 
 		out = append(out, toNode(n.(neo4j.Node)))
 	}
 	return out, nil
-}
-
-// Cypher predicates for the derived semantics of SPEC §2, written once and shared by every query.
-const (
-	// thirdPartyPred: origin THIRD_PARTY, supplied by a vendor, or a vendor itself.
-	thirdPartyPred = `(n.kind = 'VENDOR' OR n.origin = 'THIRD_PARTY' OR EXISTS { (:Vendor)-[:SUPPLIES]->(n) })`
-	// flaggedPred: one of $flags is in its flags, or a risk of such a category not CLOSED affects it.
-	flaggedPred = `(any(f IN coalesce(n.flags, []) WHERE f IN $flags) OR EXISTS { MATCH (k:Risk)-[:AFFECTS]->(n) WHERE k.category IN $flags AND coalesce(k.status, 'OPEN') <> 'CLOSED' })`
-)
-
-// filterWhere renders a NodeFilter as a WHERE clause on n, with its parameters.
-func filterWhere(f graph.NodeFilter, params map[string]any) string {
-	conds := []string{"true"}
-	if f.IDs != nil {
-		params["ids"] = f.IDs
-		conds = append(conds, "n.id IN $ids")
-	}
-	if f.Kinds != nil {
-		kinds := make([]string, len(f.Kinds))
-		for i, k := range f.Kinds {
-			kinds[i] = string(k)
-		}
-		params["kinds"] = kinds
-		conds = append(conds, "n.kind IN $kinds")
-	}
-	if f.Flags != nil {
-		params["flags"] = f.Flags
-		conds = append(conds, flaggedPred)
-	}
-	if f.ThirdParty != nil {
-		params["thirdParty"] = *f.ThirdParty
-		conds = append(conds, thirdPartyPred+" = $thirdParty")
-	}
-	if t := strings.TrimSpace(f.Text); t != "" {
-		params["text"] = strings.ToLower(t)
-		conds = append(conds, "(toLower(n.id) CONTAINS $text OR toLower(n.name) CONTAINS $text OR toLower(coalesce(n.description, '')) CONTAINS $text)")
-	}
-	return strings.Join(conds, " AND ")
 }
 
 // FindNodes implements graph.Store with keyset pagination on id, so pages stay stable and cheap

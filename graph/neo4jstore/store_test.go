@@ -15,3 +15,7 @@ func TestConformance(t *testing.T) {
 func TestTraversals(t *testing.T) {
 	storetest.RunTraversals(t, neo4jtest.Fresh(t))
 }
+
+func TestHistory(t *testing.T) {
+	storetest.RunHistory(t, func(t *testing.T) graph.Store { return neo4jtest.Fresh(t) })
+}

@@ -75,3 +75,47 @@ func BenchCanonicalImpact(b *testing.B, open BenchOpener, sizes ...int) {
 		}
 	}
 }
+
+// BenchHistory measures what history costs the current state and what an as-of question costs
+// (docs/history.md), on one store in one run: the canonical question on an estate imported once
+// (the baseline: a store with no history), then after ten runs that each change about 1 % of
+// the nodes and relationships (estategen.Revise), and as of the first run.
+func BenchHistory(b *testing.B, open BenchOpener, rels int) {
+	base := filepath.Join(b.TempDir(), "base")
+	if _, _, err := estategen.Write(base, estategen.ForRelationships(rels)); err != nil {
+		b.Fatal(err)
+	}
+	// Every revision is written to the same folder, as a user edits the same files.
+	dir := filepath.Join(b.TempDir(), "estate")
+	revise := func(k int) {
+		if err := estategen.Revise(base, dir, k); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s := open(b)
+	revise(99) // the first state; the ten revisions below are 0..9
+	first := Import(b, s, importer.Options{Prune: true}, dir)
+	q := CanonicalQuery(10)
+	canonical := func(r graph.Reader) func(b *testing.B) {
+		return func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				res, err := r.Impact(context.Background(), q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(len(res.Items)), "items")
+			}
+		}
+	}
+	b.Run(fmt.Sprintf("rels=%d/current-no-history-baseline", rels), canonical(s))
+	for k := 0; k < 10; k++ {
+		revise(k)
+		Import(b, s, importer.Options{Prune: true}, dir)
+	}
+	b.Run(fmt.Sprintf("rels=%d/current-after-10-runs", rels), canonical(s))
+	then, err := s.At(context.Background(), first.FinishedAt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run(fmt.Sprintf("rels=%d/as-of-first-run", rels), canonical(then))
+}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Provenance", func(t *testing.T) { testProvenance(t, open(t)) })
 	t.Run("FindNodesFilters", func(t *testing.T) { testFindNodes(t, open(t)) })
 	t.Run("StubsDoNotOverwrite", func(t *testing.T) { testStubs(t, open(t)) })
+	t.Run("RunsBySource", func(t *testing.T) { testRunsBySource(t, open(t)) })
 	// pipelines.go
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
 	t.Run("PruneOnly", func(t *testing.T) { testPruneOnly(t, open(t)) })
@@ -79,7 +80,7 @@ type Snapshot struct {
 }
 
 // Take reads the whole graph through the store's read API.
-func Take(t testing.TB, s graph.Store) Snapshot {
+func Take(t testing.TB, s graph.Reader) Snapshot {
 	t.Helper()
 	ctx := context.Background()
 	snap := Snapshot{Nodes: map[string]string{}, Rels: map[string]string{}}
@@ -613,5 +614,30 @@ func testStubs(t *testing.T, s graph.Store) {
 	created := node(t, s, "mdl:hf:org/base")
 	if created == nil || created.Props["name"] != "org/base" || created.Provenance.File != "card.md" {
 		t.Errorf("stub did not create the model: %+v", created)
+	}
+}
+
+// testRunsBySource: runs are found by the sources they stated, latest first (how the OpenLineage
+// importer finds a job's last completed run).
+func testRunsBySource(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	first := Import(t, s, importer.Options{}, Testdata(t, "estate"))
+	second := Import(t, s, importer.Options{}, Testdata(t, "estate", "governance.yaml"))
+	runs, err := s.Runs(ctx, graph.RunQuery{Sources: []string{"grc-tool"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[0].ID != second.RunID || runs[1].ID != first.RunID {
+		t.Errorf("runs of grc-tool: %v, want the second then the first", runs)
+	}
+	runs, err = s.Runs(ctx, graph.RunQuery{Sources: []string{"ai-register"}, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].ID != first.RunID {
+		t.Errorf("runs of ai-register: %v, want only the first", runs)
+	}
+	if runs[0].EffectiveAt.IsZero() || runs[0].EffectiveAt.Before(runs[0].StartedAt) || runs[0].FinishedAt.Before(runs[0].EffectiveAt) {
+		t.Errorf("run times: started %v, effective %v, finished %v; want started <= effective <= finished", runs[0].StartedAt, runs[0].EffectiveAt, runs[0].FinishedAt)
 	}
 }

@@ -10,9 +10,11 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -28,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ImportRun() ImportRunResolver
 	Query() QueryResolver
 }
 
@@ -90,6 +93,14 @@ type ComplexityRoot struct {
 		Risks           func(childComplexity int) int
 		Tags            func(childComplexity int) int
 		ThirdParty      func(childComplexity int) int
+	}
+
+	ChangeSet struct {
+		Nodes         func(childComplexity int) int
+		Relationships func(childComplexity int) int
+		Since         func(childComplexity int) int
+		Truncated     func(childComplexity int) int
+		Until         func(childComplexity int) int
 	}
 
 	Control struct {
@@ -196,13 +207,15 @@ type ComplexityRoot struct {
 	}
 
 	ImportRun struct {
-		Counts     func(childComplexity int) int
-		Files      func(childComplexity int) int
-		FinishedAt func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Sources    func(childComplexity int) int
-		StartedAt  func(childComplexity int) int
-		User       func(childComplexity int) int
+		Changes     func(childComplexity int, limit *int) int
+		Counts      func(childComplexity int) int
+		EffectiveAt func(childComplexity int) int
+		Files       func(childComplexity int) int
+		FinishedAt  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Sources     func(childComplexity int) int
+		StartedAt   func(childComplexity int) int
+		User        func(childComplexity int) int
 	}
 
 	ImportedEvent struct {
@@ -287,6 +300,19 @@ type ComplexityRoot struct {
 		Version       func(childComplexity int) int
 	}
 
+	NodeChange struct {
+		After      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Before     func(childComplexity int) int
+		Change     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Properties func(childComplexity int) int
+		Run        func(childComplexity int) int
+		RunID      func(childComplexity int) int
+	}
+
 	NodeConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -317,6 +343,12 @@ type ComplexityRoot struct {
 		Value func(childComplexity int) int
 	}
 
+	PropertyChange struct {
+		After  func(childComplexity int) int
+		Before func(childComplexity int) int
+		Key    func(childComplexity int) int
+	}
+
 	Provenance struct {
 		File       func(childComplexity int) int
 		FirstRun   func(childComplexity int) int
@@ -328,13 +360,14 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Impact     func(childComplexity int, sources model.NodeFilter, targets []string, maxDepth *int, limit *int, pathsPerItem *int) int
+		Changes    func(childComplexity int, since time.Time, until *time.Time, limit *int) int
+		Impact     func(childComplexity int, sources model.NodeFilter, targets []string, maxDepth *int, limit *int, pathsPerItem *int, asOf *time.Time) int
 		ImportRuns func(childComplexity int, ids []string, last *int) int
 		Limits     func(childComplexity int) int
-		Lineage    func(childComplexity int, id string, direction string, maxDepth *int, kinds []string, limit *int) int
-		Node       func(childComplexity int, id string) int
-		Nodes      func(childComplexity int, filter *model.NodeFilter, first *int, after *string) int
-		Paths      func(childComplexity int, from string, to string, maxDepth *int, first *int) int
+		Lineage    func(childComplexity int, id string, direction string, maxDepth *int, kinds []string, limit *int, asOf *time.Time) int
+		Node       func(childComplexity int, id string, asOf *time.Time) int
+		Nodes      func(childComplexity int, filter *model.NodeFilter, first *int, after *string, asOf *time.Time) int
+		Paths      func(childComplexity int, from string, to string, maxDepth *int, first *int, asOf *time.Time) int
 	}
 
 	Relationship struct {
@@ -344,6 +377,19 @@ type ComplexityRoot struct {
 		Provenance func(childComplexity int) int
 		Purpose    func(childComplexity int) int
 		To         func(childComplexity int) int
+		Type       func(childComplexity int) int
+	}
+
+	RelationshipChange struct {
+		After      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Before     func(childComplexity int) int
+		Change     func(childComplexity int) int
+		FromID     func(childComplexity int) int
+		Properties func(childComplexity int) int
+		Run        func(childComplexity int) int
+		RunID      func(childComplexity int) int
+		ToID       func(childComplexity int) int
 		Type       func(childComplexity int) int
 	}
 
@@ -444,12 +490,16 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ImportRunResolver interface {
+	Changes(ctx context.Context, obj *model.ImportRun, limit *int) (*model.ChangeSet, error)
+}
 type QueryResolver interface {
-	Node(ctx context.Context, id string) (model.Node, error)
-	Nodes(ctx context.Context, filter *model.NodeFilter, first *int, after *string) (*model.NodeConnection, error)
-	Impact(ctx context.Context, sources model.NodeFilter, targets []string, maxDepth *int, limit *int, pathsPerItem *int) (*model.ImpactResult, error)
-	Lineage(ctx context.Context, id string, direction string, maxDepth *int, kinds []string, limit *int) (*model.Subgraph, error)
-	Paths(ctx context.Context, from string, to string, maxDepth *int, first *int) ([]*model.Path, error)
+	Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error)
+	Nodes(ctx context.Context, filter *model.NodeFilter, first *int, after *string, asOf *time.Time) (*model.NodeConnection, error)
+	Changes(ctx context.Context, since time.Time, until *time.Time, limit *int) (*model.ChangeSet, error)
+	Impact(ctx context.Context, sources model.NodeFilter, targets []string, maxDepth *int, limit *int, pathsPerItem *int, asOf *time.Time) (*model.ImpactResult, error)
+	Lineage(ctx context.Context, id string, direction string, maxDepth *int, kinds []string, limit *int, asOf *time.Time) (*model.Subgraph, error)
+	Paths(ctx context.Context, from string, to string, maxDepth *int, first *int, asOf *time.Time) ([]*model.Path, error)
 	ImportRuns(ctx context.Context, ids []string, last *int) ([]*model.ImportRun, error)
 	Limits(ctx context.Context) (*model.Limits, error)
 }
@@ -789,6 +839,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.ThirdParty(childComplexity), true
+
+	case "ChangeSet.nodes":
+		if e.ComplexityRoot.ChangeSet.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Nodes(childComplexity), true
+	case "ChangeSet.relationships":
+		if e.ComplexityRoot.ChangeSet.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Relationships(childComplexity), true
+	case "ChangeSet.since":
+		if e.ComplexityRoot.ChangeSet.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Since(childComplexity), true
+	case "ChangeSet.truncated":
+		if e.ComplexityRoot.ChangeSet.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Truncated(childComplexity), true
+	case "ChangeSet.until":
+		if e.ComplexityRoot.ChangeSet.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Until(childComplexity), true
 
 	case "Control.annexA":
 		if e.ComplexityRoot.Control.AnnexA == nil {
@@ -1304,12 +1385,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportCount.Updated(childComplexity), true
 
+	case "ImportRun.changes":
+		if e.ComplexityRoot.ImportRun.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_ImportRun_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ImportRun.Changes(childComplexity, args["limit"].(*int)), true
 	case "ImportRun.counts":
 		if e.ComplexityRoot.ImportRun.Counts == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ImportRun.Counts(childComplexity), true
+	case "ImportRun.effectiveAt":
+		if e.ComplexityRoot.ImportRun.EffectiveAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.EffectiveAt(childComplexity), true
 	case "ImportRun.files":
 		if e.ComplexityRoot.ImportRun.Files == nil {
 			break
@@ -1769,6 +1867,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Model.Version(childComplexity), true
 
+	case "NodeChange.after":
+		if e.ComplexityRoot.NodeChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.After(childComplexity), true
+	case "NodeChange.at":
+		if e.ComplexityRoot.NodeChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.At(childComplexity), true
+	case "NodeChange.before":
+		if e.ComplexityRoot.NodeChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.Before(childComplexity), true
+	case "NodeChange.change":
+		if e.ComplexityRoot.NodeChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.Change(childComplexity), true
+	case "NodeChange.id":
+		if e.ComplexityRoot.NodeChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.ID(childComplexity), true
+	case "NodeChange.kind":
+		if e.ComplexityRoot.NodeChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.Kind(childComplexity), true
+	case "NodeChange.name":
+		if e.ComplexityRoot.NodeChange.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.Name(childComplexity), true
+	case "NodeChange.properties":
+		if e.ComplexityRoot.NodeChange.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.Properties(childComplexity), true
+	case "NodeChange.run":
+		if e.ComplexityRoot.NodeChange.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.Run(childComplexity), true
+	case "NodeChange.runId":
+		if e.ComplexityRoot.NodeChange.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NodeChange.RunID(childComplexity), true
+
 	case "NodeConnection.edges":
 		if e.ComplexityRoot.NodeConnection.Edges == nil {
 			break
@@ -1864,6 +2023,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Property.Value(childComplexity), true
 
+	case "PropertyChange.after":
+		if e.ComplexityRoot.PropertyChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.After(childComplexity), true
+	case "PropertyChange.before":
+		if e.ComplexityRoot.PropertyChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.Before(childComplexity), true
+	case "PropertyChange.key":
+		if e.ComplexityRoot.PropertyChange.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.Key(childComplexity), true
+
 	case "Provenance.file":
 		if e.ComplexityRoot.Provenance.File == nil {
 			break
@@ -1907,6 +2085,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Provenance.Sources(childComplexity), true
 
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(time.Time), args["until"].(*time.Time), args["limit"].(*int)), true
 	case "Query.impact":
 		if e.ComplexityRoot.Query.Impact == nil {
 			break
@@ -1917,7 +2106,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Impact(childComplexity, args["sources"].(model.NodeFilter), args["targets"].([]string), args["maxDepth"].(*int), args["limit"].(*int), args["pathsPerItem"].(*int)), true
+		return e.ComplexityRoot.Query.Impact(childComplexity, args["sources"].(model.NodeFilter), args["targets"].([]string), args["maxDepth"].(*int), args["limit"].(*int), args["pathsPerItem"].(*int), args["asOf"].(*time.Time)), true
 	case "Query.importRuns":
 		if e.ComplexityRoot.Query.ImportRuns == nil {
 			break
@@ -1946,7 +2135,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Lineage(childComplexity, args["id"].(string), args["direction"].(string), args["maxDepth"].(*int), args["kinds"].([]string), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Lineage(childComplexity, args["id"].(string), args["direction"].(string), args["maxDepth"].(*int), args["kinds"].([]string), args["limit"].(*int), args["asOf"].(*time.Time)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1957,7 +2146,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string), args["asOf"].(*time.Time)), true
 	case "Query.nodes":
 		if e.ComplexityRoot.Query.Nodes == nil {
 			break
@@ -1968,7 +2157,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Nodes(childComplexity, args["filter"].(*model.NodeFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["filter"].(*model.NodeFilter), args["first"].(*int), args["after"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -1979,7 +2168,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["first"].(*int), args["asOf"].(*time.Time)), true
 
 	case "Relationship.as":
 		if e.ComplexityRoot.Relationship.As == nil {
@@ -2023,6 +2212,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Type(childComplexity), true
+
+	case "RelationshipChange.after":
+		if e.ComplexityRoot.RelationshipChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.After(childComplexity), true
+	case "RelationshipChange.at":
+		if e.ComplexityRoot.RelationshipChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.At(childComplexity), true
+	case "RelationshipChange.before":
+		if e.ComplexityRoot.RelationshipChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.Before(childComplexity), true
+	case "RelationshipChange.change":
+		if e.ComplexityRoot.RelationshipChange.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.Change(childComplexity), true
+	case "RelationshipChange.fromId":
+		if e.ComplexityRoot.RelationshipChange.FromID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.FromID(childComplexity), true
+	case "RelationshipChange.properties":
+		if e.ComplexityRoot.RelationshipChange.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.Properties(childComplexity), true
+	case "RelationshipChange.run":
+		if e.ComplexityRoot.RelationshipChange.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.Run(childComplexity), true
+	case "RelationshipChange.runId":
+		if e.ComplexityRoot.RelationshipChange.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.RunID(childComplexity), true
+	case "RelationshipChange.toId":
+		if e.ComplexityRoot.RelationshipChange.ToID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.ToID(childComplexity), true
+	case "RelationshipChange.type":
+		if e.ComplexityRoot.RelationshipChange.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipChange.Type(childComplexity), true
 
 	case "Responsibility.as":
 		if e.ComplexityRoot.Responsibility.As == nil {
@@ -2709,6 +2959,110 @@ input NodeFilter {
   text: String
 }
 `, BuiltIn: false},
+	{Name: "../../schema/history.graphqls", Input: `# History: the graph as it stood at any instant, and what changed between two instants
+# (docs/history.md). Every question (node, nodes, lineage, paths, impact, ...) takes ` + "`" + `asOf` + "`" + `.
+
+"""
+An instant, as RFC 3339 (` + "`" + `2026-11-27T09:30:00Z` + "`" + `, fractions of a second allowed); a date alone
+(` + "`" + `2026-11-27` + "`" + `) means its midnight UTC. Answers give instants in UTC with nanoseconds, so an
+instant read from an answer (e.g. an import run's ` + "`" + `finishedAt` + "`" + `) can be passed back exactly.
+"""
+scalar DateTime
+
+extend type Query {
+  """
+  What differs between the graph as of ` + "`" + `since` + "`" + ` and as of ` + "`" + `until` + "`" + ` (default: now): nodes and
+  relationships ADDED, REMOVED or CHANGED (with their properties before and after), each with the
+  import run that made its last change in the window. A fact that changed and changed back is not
+  listed. Nodes are ordered by id, relationships by their ends and type; ` + "`" + `limit` + "`" + ` (default 1000,
+  capped by the server) cuts each list and sets ` + "`" + `truncated` + "`" + `. An instant before the history
+  horizon (` + "`" + `aimsgraph compact` + "`" + `) is a BAD_USER_INPUT error.
+  """
+  changes(since: DateTime!, until: DateTime, limit: Int): ChangeSet!
+}
+
+"How a fact differs between two instants."
+enum ChangeKind {
+  "Absent at ` + "`" + `since` + "`" + `, present at ` + "`" + `until` + "`" + `."
+  ADDED
+  "Present at ` + "`" + `since` + "`" + `, absent at ` + "`" + `until` + "`" + `."
+  REMOVED
+  "Present at both, with other properties."
+  CHANGED
+}
+
+"The answer to ` + "`" + `changes` + "`" + `."
+type ChangeSet {
+  "The start of the window."
+  since: DateTime!
+  "The end of the window."
+  until: DateTime!
+  "Nodes that differ, by id."
+  nodes: [NodeChange!]!
+  "Relationships that differ."
+  relationships: [RelationshipChange!]!
+  "True when ` + "`" + `limit` + "`" + ` cut a list."
+  truncated: Boolean!
+}
+
+"A node that differs between two instants."
+type NodeChange {
+  "How it differs."
+  change: ChangeKind!
+  "The node's id."
+  id: ID!
+  "The node's kind."
+  kind: NodeKind!
+  "Its name (at ` + "`" + `until` + "`" + `, or at ` + "`" + `since` + "`" + ` when REMOVED)."
+  name: String!
+  "The node as it was at ` + "`" + `since` + "`" + ` (null when ADDED); its neighbours are as of ` + "`" + `since` + "`" + ` too."
+  before: Node
+  "The node as it is at ` + "`" + `until` + "`" + ` (null when REMOVED); its neighbours are as of ` + "`" + `until` + "`" + ` too."
+  after: Node
+  "The properties that differ, by key (every property for ADDED and REMOVED)."
+  properties: [PropertyChange!]!
+  "Id of the import run that made the last change in the window."
+  runId: ID
+  "That import run."
+  run: ImportRun
+  "When that change took effect."
+  at: DateTime!
+}
+
+"A relationship that differs between two instants."
+type RelationshipChange {
+  "How it differs."
+  change: ChangeKind!
+  "The relationship type."
+  type: RelationshipType!
+  "Id of the node it starts at."
+  fromId: ID!
+  "Id of the node it points to."
+  toId: ID!
+  "The relationship as it was at ` + "`" + `since` + "`" + ` (null when ADDED)."
+  before: Relationship
+  "The relationship as it is at ` + "`" + `until` + "`" + ` (null when REMOVED)."
+  after: Relationship
+  "The properties that differ, by key."
+  properties: [PropertyChange!]!
+  "Id of the import run that made the last change in the window."
+  runId: ID
+  "That import run."
+  run: ImportRun
+  "When that change took effect."
+  at: DateTime!
+}
+
+"One property's values at both ends of a window, as text (see ` + "`" + `Property` + "`" + `)."
+type PropertyChange {
+  "The property name."
+  key: String!
+  "The value at ` + "`" + `since` + "`" + `; null when absent."
+  before: String
+  "The value at ` + "`" + `until` + "`" + `; null when absent."
+  after: String
+}
+`, BuiltIn: false},
 	{Name: "../../schema/impact.graphqls", Input: `# Impact: what is downstream of every node matching a filter.
 
 extend type Query {
@@ -2718,12 +3072,12 @@ extend type Query {
   from the nearest source and evidence paths (up to ` + "`" + `pathsPerItem` + "`" + `, default 3, one per source),
   each edge with its provenance. Items are ordered by distance, then id; ` + "`" + `limit` + "`" + ` (default and cap:
   see ` + "`" + `limits` + "`" + `) keeps the nearest and sets ` + "`" + `truncated` + "`" + `. A source does not impact itself through a
-  cycle.
+  cycle. With ` + "`" + `asOf` + "`" + `, the answer as the graph stood then (sources, paths and evidence alike).
 
   The canonical question, which decisions depend on a third-party dataset flagged for privacy:
   ` + "`" + `impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}, targets: [DECISION])` + "`" + `.
   """
-  impact(sources: NodeFilter!, targets: [NodeKind!], maxDepth: Int, limit: Int, pathsPerItem: Int): ImpactResult!
+  impact(sources: NodeFilter!, targets: [NodeKind!], maxDepth: Int, limit: Int, pathsPerItem: Int, asOf: DateTime): ImpactResult!
 }
 
 "The answer to an impact question."
@@ -3271,14 +3625,16 @@ extend type Query {
   (UPSTREAM: where its data and influence come from; DOWNSTREAM: what it reaches), and the lineage
   relationships among them. ` + "`" + `kinds` + "`" + ` keeps only nodes of those kinds (the walk goes through all).
   ` + "`" + `maxDepth` + "`" + ` defaults to 10 and ` + "`" + `limit` + "`" + ` to 1000, both capped by the server; ` + "`" + `truncated` + "`" + ` says a cap
-  cut the answer. An unknown id is a NOT_FOUND error.
+  cut the answer. An unknown id is a NOT_FOUND error. With ` + "`" + `asOf` + "`" + `, the lineage as it stood then,
+  every node, relationship and provenance as of that instant.
   """
-  lineage(id: ID!, direction: Direction!, maxDepth: Int, kinds: [NodeKind!], limit: Int): Subgraph!
+  lineage(id: ID!, direction: Direction!, maxDepth: Int, kinds: [NodeKind!], limit: Int, asOf: DateTime): Subgraph!
   """
   Lineage paths from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` in the direction of flow, shortest first, each node at most
-  once: a data-to-decision trace. ` + "`" + `maxDepth` + "`" + ` defaults to 10, ` + "`" + `first` + "`" + ` to 10.
+  once: a data-to-decision trace. ` + "`" + `maxDepth` + "`" + ` defaults to 10, ` + "`" + `first` + "`" + ` to 10. With ` + "`" + `asOf` + "`" + `, the
+  paths as they stood then.
   """
-  paths(from: ID!, to: ID!, maxDepth: Int, first: Int): [Path!]!
+  paths(from: ID!, to: ID!, maxDepth: Int, first: Int, asOf: DateTime): [Path!]!
 }
 
 "Nodes and the relationships among them."
@@ -3410,13 +3766,14 @@ type Relationship {
 	{Name: "../../schema/pagination.graphqls", Input: `# Listing nodes, Relay style, with keyset cursors: pages stay stable and cheap however deep.
 
 type Query {
-  "The node with this id, or null."
-  node(id: ID!): Node
+  "The node with this id, or null; with ` + "`" + `asOf` + "`" + `, the node as it stood then (docs/history.md)."
+  node(id: ID!, asOf: DateTime): Node
   """
   Nodes matching the filter, ordered by id. ` + "`" + `first` + "`" + ` defaults to 50 and is capped by the server
-  (see ` + "`" + `limits` + "`" + `); ` + "`" + `after` + "`" + ` is the ` + "`" + `endCursor` + "`" + ` of the previous page.
+  (see ` + "`" + `limits` + "`" + `); ` + "`" + `after` + "`" + ` is the ` + "`" + `endCursor` + "`" + ` of the previous page. With ` + "`" + `asOf` + "`" + `, the nodes as
+  they stood then (use the same ` + "`" + `asOf` + "`" + ` on every page).
   """
-  nodes(filter: NodeFilter, first: Int, after: String): NodeConnection!
+  nodes(filter: NodeFilter, first: Int, after: String, asOf: DateTime): NodeConnection!
 }
 
 "A page of nodes."
@@ -3470,8 +3827,15 @@ type ImportRun {
   user: String
   "When it started (RFC 3339)."
   startedAt: String!
+  """
+  When the store began writing it: the instant its facts are stamped with. The run is visible,
+  and ` + "`" + `asOf` + "`" + ` answers include it, from ` + "`" + `finishedAt` + "`" + ` (docs/history.md).
+  """
+  effectiveAt: DateTime
   "When it finished (RFC 3339)."
   finishedAt: String!
+  "What the run changed (ADDED, REMOVED, CHANGED facts), at most ` + "`" + `limit` + "`" + ` of each list."
+  changes(limit: Int): ChangeSet!
   "Files read, with their SHA-256."
   files: [ImportedFile!]!
   "What the run changed per node kind and relationship type."
@@ -3661,6 +4025,22 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_represents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeSet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_ChangeSet_since(ctx, field)
+	case "until":
+		return ec.fieldContext_ChangeSet_until(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeSet_nodes(ctx, field)
+	case "relationships":
+		return ec.fieldContext_ChangeSet_relationships(ctx, field)
+	case "truncated":
+		return ec.fieldContext_ChangeSet_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeSet", field.Name)
 }
 
 func (ec *executionContext) childFields_Control(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3879,8 +4259,12 @@ func (ec *executionContext) childFields_ImportRun(ctx context.Context, field gra
 		return ec.fieldContext_ImportRun_user(ctx, field)
 	case "startedAt":
 		return ec.fieldContext_ImportRun_startedAt(ctx, field)
+	case "effectiveAt":
+		return ec.fieldContext_ImportRun_effectiveAt(ctx, field)
 	case "finishedAt":
 		return ec.fieldContext_ImportRun_finishedAt(ctx, field)
+	case "changes":
+		return ec.fieldContext_ImportRun_changes(ctx, field)
 	case "files":
 		return ec.fieldContext_ImportRun_files(ctx, field)
 	case "counts":
@@ -4053,6 +4437,32 @@ func (ec *executionContext) childFields_Model(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Model", field.Name)
 }
 
+func (ec *executionContext) childFields_NodeChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "change":
+		return ec.fieldContext_NodeChange_change(ctx, field)
+	case "id":
+		return ec.fieldContext_NodeChange_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_NodeChange_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_NodeChange_name(ctx, field)
+	case "before":
+		return ec.fieldContext_NodeChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_NodeChange_after(ctx, field)
+	case "properties":
+		return ec.fieldContext_NodeChange_properties(ctx, field)
+	case "runId":
+		return ec.fieldContext_NodeChange_runId(ctx, field)
+	case "run":
+		return ec.fieldContext_NodeChange_run(ctx, field)
+	case "at":
+		return ec.fieldContext_NodeChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NodeChange", field.Name)
+}
+
 func (ec *executionContext) childFields_NodeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -4113,6 +4523,18 @@ func (ec *executionContext) childFields_Property(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Property", field.Name)
 }
 
+func (ec *executionContext) childFields_PropertyChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_PropertyChange_key(ctx, field)
+	case "before":
+		return ec.fieldContext_PropertyChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_PropertyChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PropertyChange", field.Name)
+}
+
 func (ec *executionContext) childFields_Provenance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "sources":
@@ -4151,6 +4573,32 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_provenance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
+}
+
+func (ec *executionContext) childFields_RelationshipChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "change":
+		return ec.fieldContext_RelationshipChange_change(ctx, field)
+	case "type":
+		return ec.fieldContext_RelationshipChange_type(ctx, field)
+	case "fromId":
+		return ec.fieldContext_RelationshipChange_fromId(ctx, field)
+	case "toId":
+		return ec.fieldContext_RelationshipChange_toId(ctx, field)
+	case "before":
+		return ec.fieldContext_RelationshipChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_RelationshipChange_after(ctx, field)
+	case "properties":
+		return ec.fieldContext_RelationshipChange_properties(ctx, field)
+	case "runId":
+		return ec.fieldContext_RelationshipChange_runId(ctx, field)
+	case "run":
+		return ec.fieldContext_RelationshipChange_run(ctx, field)
+	case "at":
+		return ec.fieldContext_RelationshipChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationshipChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Responsibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4563,6 +5011,20 @@ func (ec *executionContext) field_Decision_relationships_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_ImportRun_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Job_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4635,6 +5097,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_impact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4678,6 +5170,14 @@ func (ec *executionContext) field_Query_impact_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["pathsPerItem"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg5
 	return args, nil
 }
 
@@ -4746,6 +5246,14 @@ func (ec *executionContext) field_Query_lineage_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["limit"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg5
 	return args, nil
 }
 
@@ -4760,6 +5268,14 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -4790,6 +5306,14 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
 	return args, nil
 }
 
@@ -4828,6 +5352,14 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg4
 	return args, nil
 }
 
@@ -6364,6 +6896,139 @@ func (ec *executionContext) fieldContext_Asset_represents(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSet_since(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ChangeSet_until(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ChangeSet_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NodeChange) graphql.Marshaler {
+			return ec.marshalNNodeChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NodeChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSet_relationships(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelationshipChange) graphql.Marshaler {
+			return ec.marshalNRelationshipChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationshipChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSet_truncated(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Control_id(ctx context.Context, field graphql.CollectedField, obj *model.Control) (ret graphql.Marshaler) {
@@ -8713,6 +9378,29 @@ func (ec *executionContext) fieldContext_ImportRun_startedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("ImportRun", field, true, false, "String")
 }
 
+func (ec *executionContext) _ImportRun_effectiveAt(ctx context.Context, field graphql.CollectedField, obj *model.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_effectiveAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_effectiveAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, true, false, "DateTime")
+}
+
 func (ec *executionContext) _ImportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *model.ImportRun) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8734,6 +9422,50 @@ func (ec *executionContext) _ImportRun_finishedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ImportRun_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRun", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_changes(ctx context.Context, field graphql.CollectedField, obj *model.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ImportRun().Changes(ctx, obj, fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ImportRun_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ImportRun_files(ctx context.Context, field graphql.CollectedField, obj *model.ImportRun) (ret graphql.Marshaler) {
@@ -10611,6 +11343,272 @@ func (ec *executionContext) fieldContext_Model_producedBy(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _NodeChange_change(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNChangeKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NodeChange", field, true, false, "ChangeKind")
+}
+
+func (ec *executionContext) _NodeChange_id(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NodeChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _NodeChange_kind(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNodeKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NodeChange", field, true, false, "NodeKind")
+}
+
+func (ec *executionContext) _NodeChange_name(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NodeChange", field, true, false, "String")
+}
+
+func (ec *executionContext) _NodeChange_before(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_after(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_properties(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_properties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Properties(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PropertyChange) graphql.Marshaler {
+			return ec.marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_runId(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NodeChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _NodeChange_run(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_run(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Run(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportRun) graphql.Marshaler {
+			return ec.marshalOImportRun2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐImportRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_run(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NodeChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NodeChange_at(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NodeChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NodeChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NodeChange", field, true, false, "DateTime")
+}
+
 func (ec *executionContext) _NodeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11010,6 +12008,75 @@ func (ec *executionContext) fieldContext_Property_value(_ context.Context, field
 	return graphql.NewScalarFieldContext("Property", field, false, false, "String")
 }
 
+func (ec *executionContext) _PropertyChange_key(ctx context.Context, field graphql.CollectedField, obj *graph.PropertyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PropertyChange_before(ctx context.Context, field graphql.CollectedField, obj *graph.PropertyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PropertyChange_after(ctx context.Context, field graphql.CollectedField, obj *graph.PropertyChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _Provenance_sources(ctx context.Context, field graphql.CollectedField, obj *model.Provenance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11199,7 +12266,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -11243,7 +12310,7 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Nodes(ctx, fc.Args["filter"].(*model.NodeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["filter"].(*model.NodeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -11277,6 +12344,50 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["since"].(time.Time), fc.Args["until"].(*time.Time), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_impact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11287,7 +12398,7 @@ func (ec *executionContext) _Query_impact(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Impact(ctx, fc.Args["sources"].(model.NodeFilter), fc.Args["targets"].([]string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["pathsPerItem"].(*int))
+			return ec.Resolvers.Query().Impact(ctx, fc.Args["sources"].(model.NodeFilter), fc.Args["targets"].([]string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["pathsPerItem"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ImpactResult) graphql.Marshaler {
@@ -11331,7 +12442,7 @@ func (ec *executionContext) _Query_lineage(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Lineage(ctx, fc.Args["id"].(string), fc.Args["direction"].(string), fc.Args["maxDepth"].(*int), fc.Args["kinds"].([]string), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Lineage(ctx, fc.Args["id"].(string), fc.Args["direction"].(string), fc.Args["maxDepth"].(*int), fc.Args["kinds"].([]string), fc.Args["limit"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
@@ -11375,7 +12486,7 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["first"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Path) graphql.Marshaler {
@@ -11747,6 +12858,272 @@ func (ec *executionContext) fieldContext_Relationship_provenance(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipChange_change(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNChangeKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, true, false, "ChangeKind")
+}
+
+func (ec *executionContext) _RelationshipChange_type(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNRelationshipType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, true, false, "RelationshipType")
+}
+
+func (ec *executionContext) _RelationshipChange_fromId(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_fromId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_fromId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _RelationshipChange_toId(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_toId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_toId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _RelationshipChange_before(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relationship) graphql.Marshaler {
+			return ec.marshalORelationship2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationship(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipChange_after(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relationship) graphql.Marshaler {
+			return ec.marshalORelationship2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationship(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipChange_properties(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_properties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Properties(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PropertyChange) graphql.Marshaler {
+			return ec.marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipChange_runId(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _RelationshipChange_run(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_run(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Run(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportRun) graphql.Marshaler {
+			return ec.marshalOImportRun2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐImportRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_run(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipChange_at(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationshipChange", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Responsibility_role(ctx context.Context, field graphql.CollectedField, obj *model.Responsibility) (ret graphql.Marshaler) {
@@ -15376,6 +16753,59 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var changeSetImplementors = []string{"ChangeSet"}
+
+func (ec *executionContext) _ChangeSet(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeSetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeSet")
+		case "since":
+			out.Values[i] = ec._ChangeSet_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._ChangeSet_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ChangeSet_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationships":
+			out.Values[i] = ec._ChangeSet_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._ChangeSet_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var controlImplementors = []string{"Control", "Node"}
 
 func (ec *executionContext) _Control(ctx context.Context, sel ast.SelectionSet, obj *model.Control) graphql.Marshaler {
@@ -16026,37 +17456,48 @@ func (ec *executionContext) _ImportRun(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._ImportRun_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
 			out.Values[i] = ec._ImportRun_sources(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "user":
 			out.Values[i] = ec._ImportRun_user(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
 			out.Values[i] = ec._ImportRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effectiveAt":
+			out.Values[i] = ec._ImportRun_effectiveAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "finishedAt":
 			out.Values[i] = ec._ImportRun_finishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRun_changes(ctx, field, obj)
+				})
 		case "files":
 			out.Values[i] = ec._ImportRun_files(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "counts":
 			out.Values[i] = ec._ImportRun_counts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16573,6 +18014,85 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var nodeChangeImplementors = []string{"NodeChange"}
+
+func (ec *executionContext) _NodeChange(ctx context.Context, sel ast.SelectionSet, obj *model.NodeChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nodeChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NodeChange")
+		case "change":
+			out.Values[i] = ec._NodeChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "id":
+			out.Values[i] = ec._NodeChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._NodeChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._NodeChange_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.Values[i] = ec._NodeChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._NodeChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "properties":
+			out.Values[i] = ec._NodeChange_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runId":
+			out.Values[i] = ec._NodeChange_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "run":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NodeChange_run(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._NodeChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var nodeConnectionImplementors = []string{"NodeConnection"}
 
 func (ec *executionContext) _NodeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NodeConnection) graphql.Marshaler {
@@ -16788,6 +18308,49 @@ func (ec *executionContext) _Property(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var propertyChangeImplementors = []string{"PropertyChange"}
+
+func (ec *executionContext) _PropertyChange(ctx context.Context, sel ast.SelectionSet, obj *graph.PropertyChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, propertyChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PropertyChange")
+		case "key":
+			out.Values[i] = ec._PropertyChange_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._PropertyChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._PropertyChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var provenanceImplementors = []string{"Provenance"}
 
 func (ec *executionContext) _Provenance(ctx context.Context, sel ast.SelectionSet, obj *model.Provenance) graphql.Marshaler {
@@ -16883,6 +18446,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
+				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
 				})
 		case "impact":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16990,6 +18559,85 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			}
 		case "provenance":
 			out.Values[i] = ec._Relationship_provenance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var relationshipChangeImplementors = []string{"RelationshipChange"}
+
+func (ec *executionContext) _RelationshipChange(ctx context.Context, sel ast.SelectionSet, obj *model.RelationshipChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelationshipChange")
+		case "change":
+			out.Values[i] = ec._RelationshipChange_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._RelationshipChange_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromId":
+			out.Values[i] = ec._RelationshipChange_fromId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toId":
+			out.Values[i] = ec._RelationshipChange_toId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.Values[i] = ec._RelationshipChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._RelationshipChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "properties":
+			out.Values[i] = ec._RelationshipChange_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runId":
+			out.Values[i] = ec._RelationshipChange_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "run":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RelationshipChange_run(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._RelationshipChange_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -18001,6 +19649,28 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNChangeKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNChangeSet2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐChangeSet(ctx context.Context, sel ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeSet!")
+		return graphql.Null
+	}
+	return ec._ChangeSet(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNControl2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐControlᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Control) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18047,6 +19717,20 @@ func (ec *executionContext) marshalNDataset2ᚖgithubᚗcomᚋaimsgraphᚋaimsgr
 		return graphql.Null
 	}
 	return ec._Dataset(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := model.UnmarshalDateTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalDateTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNDecision2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Decision) graphql.Marshaler {
@@ -18337,6 +20021,30 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋaimsgraphᚋaimsgraph
 	return ret
 }
 
+func (ec *executionContext) marshalNNodeChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NodeChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNodeChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNodeChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeChange(ctx context.Context, sel ast.SelectionSet, v *model.NodeChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NodeChange!")
+		return graphql.Null
+	}
+	return ec._NodeChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNodeConnection2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeConnection(ctx context.Context, sel ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NodeConnection!")
@@ -18444,6 +20152,30 @@ func (ec *executionContext) marshalNProperty2ᚖgithubᚗcomᚋaimsgraphᚋaimsg
 	return ec._Property(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPropertyChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PropertyChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPropertyChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPropertyChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋgraphᚐPropertyChange(ctx context.Context, sel ast.SelectionSet, v *model.PropertyChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PropertyChange!")
+		return graphql.Null
+	}
+	return ec._PropertyChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProvenance2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProvenance(ctx context.Context, sel ast.SelectionSet, v *model.Provenance) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Provenance!")
@@ -18474,6 +20206,30 @@ func (ec *executionContext) marshalNRelationship2ᚖgithubᚗcomᚋaimsgraphᚋa
 		return graphql.Null
 	}
 	return ec._Relationship(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationshipChange2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationshipChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelationshipChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationshipChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationshipChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelationshipChange2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationshipChange(ctx context.Context, sel ast.SelectionSet, v *model.RelationshipChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RelationshipChange!")
+		return graphql.Null
+	}
+	return ec._RelationshipChange(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRelationshipType2string(ctx context.Context, v any) (string, error) {
@@ -18961,6 +20717,24 @@ func (ec *executionContext) marshalODatasetOrigin2ᚖstring(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalDateTime(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODirection2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -19203,6 +20977,13 @@ func (ec *executionContext) marshalOOrganisationRole2ᚖstring(ctx context.Conte
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalORelationship2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *model.Relationship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Relationship(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORelationshipType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -7,6 +7,7 @@ package model
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -14,13 +15,18 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph"
 )
 
-// Loaders batch and cache store reads for one request.
+// Loaders batch and cache the reads of one request from one state of the graph: the current
+// one, or the graph as of an instant (At). Import runs are the same in every state.
 type Loaders struct {
-	Store graph.Store
-	nodes *dataloadgen.Loader[string, *graph.Node]
-	out   *dataloadgen.Loader[string, []*graph.Relationship]
-	in    *dataloadgen.Loader[string, []*graph.Relationship]
-	runs  *dataloadgen.Loader[string, *graph.RunRecord]
+	Store  graph.Store
+	Reader graph.Reader // the state the nodes and relationships are read from
+	nodes  *dataloadgen.Loader[string, *graph.Node]
+	out    *dataloadgen.Loader[string, []*graph.Relationship]
+	in     *dataloadgen.Loader[string, []*graph.Relationship]
+	runs   *dataloadgen.Loader[string, *graph.RunRecord]
+
+	mu   sync.Mutex
+	past map[int64]*Loaders // as-of loaders of this request, by instant (on the current loaders only)
 }
 
 // ErrNotFound is what a loader returns for an id the store does not have.
@@ -34,10 +40,50 @@ var BatchWait = 2 * time.Millisecond
 // NewLoaders returns fresh loaders over store; make one per request, so nothing is cached
 // across requests.
 func NewLoaders(store graph.Store) *Loaders {
+	l := newLoaders(store, store)
+	l.runs = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*graph.RunRecord, error) {
+		rs, err := store.Runs(ctx, graph.RunQuery{IDs: ids, Limit: len(ids)})
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]*graph.RunRecord, len(ids))
+		for _, id := range ids {
+			out[id] = nil
+		}
+		for _, r := range rs {
+			out[r.ID] = r
+		}
+		return out, nil
+	}, dataloadgen.WithWait(BatchWait))
+	return l
+}
+
+// At returns the request's loaders for the graph as of t (made once per instant and request).
+func (l *Loaders) At(ctx context.Context, t time.Time) (*Loaders, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if p := l.past[t.UnixNano()]; p != nil {
+		return p, nil
+	}
+	r, err := l.Store.At(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	p := newLoaders(l.Store, r)
+	p.runs = l.runs
+	if l.past == nil {
+		l.past = map[int64]*Loaders{}
+	}
+	l.past[t.UnixNano()] = p
+	return p, nil
+}
+
+// newLoaders makes the node and relationship loaders over reader.
+func newLoaders(store graph.Store, reader graph.Reader) *Loaders {
 	wait := dataloadgen.WithWait(BatchWait)
-	l := &Loaders{Store: store}
+	l := &Loaders{Store: store, Reader: reader}
 	l.nodes = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*graph.Node, error) {
-		ns, err := store.Nodes(ctx, ids)
+		ns, err := reader.Nodes(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +100,7 @@ func NewLoaders(store graph.Store) *Loaders {
 	}, wait)
 	edges := func(dir graph.Direction) func(context.Context, []string) (map[string][]*graph.Relationship, error) {
 		return func(ctx context.Context, ids []string) (map[string][]*graph.Relationship, error) {
-			rs, err := store.Edges(ctx, ids, dir, nil)
+			rs, err := reader.Edges(ctx, ids, dir, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -74,20 +120,6 @@ func NewLoaders(store graph.Store) *Loaders {
 	}
 	l.out = dataloadgen.NewMappedLoader(edges(graph.Out), wait)
 	l.in = dataloadgen.NewMappedLoader(edges(graph.In), wait)
-	l.runs = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*graph.RunRecord, error) {
-		rs, err := store.Runs(ctx, graph.RunQuery{IDs: ids, Limit: len(ids)})
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[string]*graph.RunRecord, len(ids))
-		for _, id := range ids {
-			out[id] = nil
-		}
-		for _, r := range rs {
-			out[r.ID] = r
-		}
-		return out, nil
-	}, wait)
 	return l
 }
 

@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -16,8 +15,12 @@ type Node interface {
 	Graph() *graph.Node
 }
 
-// base is what every node type shares: the fields of the Node interface.
-type base struct{ n *graph.Node }
+// base is what every node type shares: the fields of the Node interface, and the loaders of the
+// graph the node was read from (now, or as of an instant), so its neighbours come from there too.
+type base struct {
+	n *graph.Node
+	l *Loaders
+}
 
 func (b base) IsNode()            {}
 func (b base) Graph() *graph.Node { return b.n }
@@ -66,52 +69,63 @@ func (b base) list(key string) []string {
 // Properties lists every stored property as text, sorted by key.
 func (b base) Properties() []*Property {
 	out := make([]*Property, 0, len(b.n.Props))
-	for k, v := range b.n.Props {
-		text, ok := v.(string)
-		if !ok {
-			data, _ := json.Marshal(v)
-			text = string(data)
-		}
-		out = append(out, &Property{Key: k, Value: text})
+	for k := range b.n.Props {
+		out = append(out, &Property{Key: k, Value: graph.PropText(b.n.Props[k])})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
 // Provenance says where the node came from.
-func (b base) Provenance() *Provenance { return &Provenance{b.n.Provenance} }
+func (b base) Provenance() *Provenance { return &Provenance{b.n.Provenance, b.l} }
 
-// ThirdParty is SPEC §2's derived semantics: a vendor, origin THIRD_PARTY, or supplied.
-func (b base) ThirdParty(ctx context.Context) (bool, error) {
-	if b.n.Kind == graph.Vendor || b.n.Props["origin"] == "THIRD_PARTY" {
-		return true, nil
+// view loads what the derived notions look at (graph/derived.go): the node's incoming SUPPLIES
+// and AFFECTS relationships and the nodes at their far ends, through the request's loaders.
+func (b base) view(ctx context.Context) (*graph.Loaded, error) {
+	v := &graph.Loaded{Node: b.n, Incoming: map[graph.RelType][]*graph.Loaded{}}
+	for _, t := range []graph.RelType{graph.Supplies, graph.Affects} {
+		rels, err := b.edges(ctx, graph.In, t)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rels {
+			from, err := b.l.Node(ctx, r.From)
+			if err != nil {
+				return nil, err
+			}
+			v.Incoming[t] = append(v.Incoming[t], &graph.Loaded{Node: from})
+		}
 	}
-	in, err := For(ctx).Edges(ctx, b.n.ID, graph.In)
+	return v, nil
+}
+
+// ThirdParty is the domain's derived notion (graph.ThirdParty).
+func (b base) ThirdParty(ctx context.Context) (bool, error) {
+	v, err := b.view(ctx)
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(in, func(r *graph.Relationship) bool { return r.Type == graph.Supplies }), nil
+	return graph.ThirdParty.Match(v), nil
 }
 
-// FlaggedFor lists the node's effective flags with their reasons: its own flags, then each risk
-// not CLOSED that affects it.
+// FlaggedFor lists the node's effective flags with their reasons (graph.FlagReasons): its own
+// flags, then each live risk that affects it.
 func (b base) FlaggedFor(ctx context.Context) ([]*FlagReason, error) {
-	var out []*FlagReason
-	for _, f := range b.Flags() {
-		out = append(out, &FlagReason{Category: f, Via: "FLAGS"})
-	}
-	risks, err := b.risks(ctx)
+	v, err := b.view(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range risks {
-		cat, _ := r.n.Props["category"].(string)
-		if status, _ := r.n.Props["status"].(string); cat != "" && status != "CLOSED" {
-			out = append(out, &FlagReason{Category: cat, Via: "RISK", Risk: r})
+	out := []*FlagReason{}
+	for _, r := range graph.FlagReasons(v) {
+		if r.Risk == "" {
+			out = append(out, &FlagReason{Category: r.Category, Via: "FLAGS"})
+			continue
 		}
-	}
-	if out == nil {
-		out = []*FlagReason{}
+		risk, err := loadAs[*Risk](ctx, b.l, r.Risk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &FlagReason{Category: r.Category, Via: "RISK", Risk: risk})
 	}
 	return out, nil
 }
@@ -131,7 +145,7 @@ func (b base) Relationships(ctx context.Context, direction *string, types []stri
 		if dir != d.name && dir != "BOTH" {
 			continue
 		}
-		rs, err := For(ctx).Edges(ctx, b.n.ID, d.dir)
+		rs, err := b.l.Edges(ctx, b.n.ID, d.dir)
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +156,7 @@ func (b base) Relationships(ctx context.Context, direction *string, types []stri
 		}
 	}
 	sortRels(rels)
-	return WrapRelationships(rels), nil
+	return b.l.WrapRelationships(rels), nil
 }
 
 func sortRels(rels []*graph.Relationship) {
@@ -155,13 +169,13 @@ func (b base) Owners(ctx context.Context) ([]*Responsibility, error) {
 	if err != nil {
 		return nil, err
 	}
-	return responsibilities(rels), nil
+	return b.l.responsibilities(rels), nil
 }
 
-func responsibilities(rels []*graph.Relationship) []*Responsibility {
+func (l *Loaders) responsibilities(rels []*graph.Relationship) []*Responsibility {
 	out := make([]*Responsibility, len(rels))
 	for i, r := range rels {
-		out[i] = &Responsibility{r}
+		out[i] = &Responsibility{r, l}
 	}
 	return out
 }
@@ -185,7 +199,7 @@ func (b base) Assets(ctx context.Context) ([]*Asset, error) {
 
 // edges returns the node's relationships of one type in one direction, sorted.
 func (b base) edges(ctx context.Context, dir graph.Direction, t graph.RelType) ([]*graph.Relationship, error) {
-	rs, err := For(ctx).Edges(ctx, b.n.ID, dir)
+	rs, err := b.l.Edges(ctx, b.n.ID, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -216,19 +230,19 @@ func neighbours[T Node](ctx context.Context, b base, dir graph.Direction, types 
 			}
 		}
 	}
-	return loadTyped[T](ctx, ids)
+	return loadTyped[T](ctx, b.l, ids)
 }
 
 // loadTyped loads the nodes with these ids, each once, ordered by id, keeping those of Go type T.
-func loadTyped[T Node](ctx context.Context, ids []string) ([]T, error) {
+func loadTyped[T Node](ctx context.Context, l *Loaders, ids []string) ([]T, error) {
 	slices.Sort(ids)
-	nodes, err := For(ctx).NodesOf(ctx, slices.Compact(ids))
+	nodes, err := l.NodesOf(ctx, slices.Compact(ids))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]T, 0, len(nodes))
 	for _, n := range nodes {
-		if t, ok := Wrap(n).(T); ok {
+		if t, ok := l.Wrap(n).(T); ok {
 			out = append(out, t)
 		}
 	}
@@ -249,9 +263,9 @@ type (
 	Job      struct{ base }
 )
 
-// Wrap returns the GraphQL type of a node's kind.
-func Wrap(n *graph.Node) Node {
-	b := base{n}
+// Wrap returns the GraphQL type of a node's kind; its neighbours load through l.
+func (l *Loaders) Wrap(n *graph.Node) Node {
+	b := base{n, l}
 	switch n.Kind {
 	case graph.AISystem:
 		return &AISystem{b}
@@ -278,10 +292,10 @@ func Wrap(n *graph.Node) Node {
 }
 
 // WrapNodes wraps each node.
-func WrapNodes(ns []*graph.Node) []Node {
+func (l *Loaders) WrapNodes(ns []*graph.Node) []Node {
 	out := make([]Node, len(ns))
 	for i, n := range ns {
-		out[i] = Wrap(n)
+		out[i] = l.Wrap(n)
 	}
 	return out
 }
@@ -328,11 +342,11 @@ func (m Model) TrainedOn(ctx context.Context, purpose *string) ([]*Dataset, erro
 			ids = append(ids, t.r.From)
 		}
 	}
-	return loadTyped[*Dataset](ctx, ids)
+	return loadTyped[*Dataset](ctx, m.l, ids)
 }
 func (m Model) Training(ctx context.Context) ([]*Training, error) {
 	rels, err := m.edges(ctx, graph.In, graph.Trains)
-	return trainings(rels), err
+	return m.l.trainings(rels), err
 }
 func (m Model) BaseModels(ctx context.Context) ([]*Model, error) {
 	return neighbours[*Model](ctx, m.base, graph.In, graph.BaseOf)
@@ -347,10 +361,10 @@ func (m Model) Suppliers(ctx context.Context) ([]*Vendor, error) {
 	return neighbours[*Vendor](ctx, m.base, graph.In, graph.Supplies)
 }
 
-func trainings(rels []*graph.Relationship) []*Training {
+func (l *Loaders) trainings(rels []*graph.Relationship) []*Training {
 	out := make([]*Training, len(rels))
 	for i, r := range rels {
-		out[i] = &Training{r}
+		out[i] = &Training{r, l}
 	}
 	return out
 }
@@ -375,7 +389,7 @@ func (d Dataset) Feeds(ctx context.Context) ([]Node, error) {
 }
 func (d Dataset) Trains(ctx context.Context) ([]*Training, error) {
 	rels, err := d.edges(ctx, graph.Out, graph.Trains)
-	return trainings(rels), err
+	return d.l.trainings(rels), err
 }
 func (d Dataset) UsedBy(ctx context.Context) ([]Node, error) {
 	users, err := neighbours[Node](ctx, d.base, graph.Out, graph.Trains, graph.Feeds)
@@ -401,7 +415,7 @@ func (r Role) Email() *string  { return r.str("email") }
 func (r Role) Title() *string  { return r.str("title") }
 func (r Role) Responsibilities(ctx context.Context) ([]*Responsibility, error) {
 	rels, err := r.edges(ctx, graph.Out, graph.ResponsibleFor)
-	return responsibilities(rels), err
+	return r.l.responsibilities(rels), err
 }
 
 // Decision fields.

@@ -22,7 +22,10 @@ type FlagReason struct {
 }
 
 // Provenance is a node's or relationship's evidence.
-type Provenance struct{ p graph.Provenance }
+type Provenance struct {
+	p graph.Provenance
+	l *Loaders
+}
 
 func (p *Provenance) Sources() []string {
 	if p.p.Sources == nil {
@@ -40,21 +43,21 @@ func (p *Provenance) Line() *int {
 	return &p.p.Line
 }
 func (p *Provenance) FirstRun(ctx context.Context) (*ImportRun, error) {
-	return loadRun(ctx, p.p.FirstRun)
+	return p.l.loadRun(ctx, p.p.FirstRun)
 }
 func (p *Provenance) LastRun(ctx context.Context) (*ImportRun, error) {
-	return loadRun(ctx, p.p.LastRun)
+	return p.l.loadRun(ctx, p.p.LastRun)
 }
 
-func loadRun(ctx context.Context, id string) (*ImportRun, error) {
+func (l *Loaders) loadRun(ctx context.Context, id string) (*ImportRun, error) {
 	if id == "" {
 		return nil, nil
 	}
-	r, err := For(ctx).Run(ctx, id)
+	r, err := l.Run(ctx, id)
 	if err != nil || r == nil {
 		return nil, err
 	}
-	return &ImportRun{r}, nil
+	return l.WrapRun(r), nil
 }
 
 func nonEmpty(s string) *string {
@@ -64,25 +67,28 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-// Relationship is a relationship with its endpoints loaded on demand.
-type Relationship struct{ r *graph.Relationship }
+// Relationship is a relationship with its endpoints loaded on demand, from the same graph.
+type Relationship struct {
+	r *graph.Relationship
+	l *Loaders
+}
 
 // WrapRelationships wraps each relationship.
-func WrapRelationships(rs []*graph.Relationship) []*Relationship {
+func (l *Loaders) WrapRelationships(rs []*graph.Relationship) []*Relationship {
 	out := make([]*Relationship, len(rs))
 	for i, r := range rs {
-		out[i] = &Relationship{r}
+		out[i] = &Relationship{r, l}
 	}
 	return out
 }
 
 func (r *Relationship) Type() string                           { return string(r.r.Type) }
 func (r *Relationship) Lineage() bool                          { return graph.IsLineage(r.r.Type) }
-func (r *Relationship) Provenance() *Provenance                { return &Provenance{r.r.Provenance} }
+func (r *Relationship) Provenance() *Provenance                { return &Provenance{r.r.Provenance, r.l} }
 func (r *Relationship) Purpose() *string                       { return r.prop("purpose") }
 func (r *Relationship) As() *string                            { return r.prop("as") }
-func (r *Relationship) From(ctx context.Context) (Node, error) { return loadNode(ctx, r.r.From) }
-func (r *Relationship) To(ctx context.Context) (Node, error)   { return loadNode(ctx, r.r.To) }
+func (r *Relationship) From(ctx context.Context) (Node, error) { return loadNode(ctx, r.l, r.r.From) }
+func (r *Relationship) To(ctx context.Context) (Node, error)   { return loadNode(ctx, r.l, r.r.To) }
 
 func (r *Relationship) prop(key string) *string {
 	if s, ok := r.r.Props[key].(string); ok {
@@ -91,17 +97,17 @@ func (r *Relationship) prop(key string) *string {
 	return nil
 }
 
-func loadNode(ctx context.Context, id string) (Node, error) {
-	n, err := For(ctx).Node(ctx, id)
+func loadNode(ctx context.Context, l *Loaders, id string) (Node, error) {
+	n, err := l.Node(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return Wrap(n), nil
+	return l.Wrap(n), nil
 }
 
 // loadAs loads the node with this id as Go type T; a node of another kind is nil.
-func loadAs[T Node](ctx context.Context, id string) (T, error) {
-	n, err := loadNode(ctx, id)
+func loadAs[T Node](ctx context.Context, l *Loaders, id string) (T, error) {
+	n, err := loadNode(ctx, l, id)
 	t, _ := n.(T)
 	return t, err
 }
@@ -123,24 +129,32 @@ func keyProp(r *graph.Relationship) string {
 }
 
 // Responsibility is a RESPONSIBLE_FOR relationship seen from either end.
-type Responsibility struct{ r *graph.Relationship }
+type Responsibility struct {
+	r *graph.Relationship
+	l *Loaders
+}
 
 func (x *Responsibility) As() string { return keyProp(x.r) }
 func (x *Responsibility) Role(ctx context.Context) (*Role, error) {
-	return loadAs[*Role](ctx, x.r.From)
+	return loadAs[*Role](ctx, x.l, x.r.From)
 }
-func (x *Responsibility) Node(ctx context.Context) (Node, error) { return loadNode(ctx, x.r.To) }
-func (x *Responsibility) Relationship() *Relationship            { return &Relationship{x.r} }
+func (x *Responsibility) Node(ctx context.Context) (Node, error) { return loadNode(ctx, x.l, x.r.To) }
+func (x *Responsibility) Relationship() *Relationship            { return &Relationship{x.r, x.l} }
 
 // Training is a TRAINS relationship seen from either end.
-type Training struct{ r *graph.Relationship }
+type Training struct {
+	r *graph.Relationship
+	l *Loaders
+}
 
 func (x *Training) Purpose() string { return keyProp(x.r) }
 func (x *Training) Dataset(ctx context.Context) (*Dataset, error) {
-	return loadAs[*Dataset](ctx, x.r.From)
+	return loadAs[*Dataset](ctx, x.l, x.r.From)
 }
-func (x *Training) Model(ctx context.Context) (*Model, error) { return loadAs[*Model](ctx, x.r.To) }
-func (x *Training) Relationship() *Relationship               { return &Relationship{x.r} }
+func (x *Training) Model(ctx context.Context) (*Model, error) {
+	return loadAs[*Model](ctx, x.l, x.r.To)
+}
+func (x *Training) Relationship() *Relationship { return &Relationship{x.r, x.l} }
 
 // Subgraph is the answer to a lineage question.
 type Subgraph struct {
@@ -159,8 +173,8 @@ type Path struct {
 func (p *Path) Length() int { return len(p.Relationships) }
 
 // WrapPath wraps a path.
-func WrapPath(p graph.Path) *Path {
-	return &Path{Nodes: WrapNodes(p.Nodes), Relationships: WrapRelationships(p.Relationships)}
+func (l *Loaders) WrapPath(p graph.Path) *Path {
+	return &Path{Nodes: l.WrapNodes(p.Nodes), Relationships: l.WrapRelationships(p.Relationships)}
 }
 
 // ImpactResult is the answer to an impact question.
@@ -199,16 +213,28 @@ type PageInfo struct {
 }
 
 // ImportRun is a recorded import run.
-type ImportRun struct{ r *graph.RunRecord }
+type ImportRun struct {
+	r *graph.RunRecord
+	l *Loaders
+}
 
 // WrapRun wraps a run record.
-func WrapRun(r *graph.RunRecord) *ImportRun { return &ImportRun{r} }
+func (l *Loaders) WrapRun(r *graph.RunRecord) *ImportRun { return &ImportRun{r, l} }
+
+// Record is the run as recorded.
+func (x *ImportRun) Record() *graph.RunRecord { return x.r }
 
 func (x *ImportRun) ID() string         { return x.r.ID }
 func (x *ImportRun) Sources() []string  { return orEmpty(x.r.Sources) }
 func (x *ImportRun) User() *string      { return nonEmpty(x.r.User) }
 func (x *ImportRun) StartedAt() string  { return x.r.StartedAt.UTC().Format(time.RFC3339Nano) }
 func (x *ImportRun) FinishedAt() string { return x.r.FinishedAt.UTC().Format(time.RFC3339Nano) }
+func (x *ImportRun) EffectiveAt() *time.Time {
+	if x.r.EffectiveAt.IsZero() {
+		return nil
+	}
+	return &x.r.EffectiveAt
+}
 func (x *ImportRun) Files() []*ImportedFile {
 	out := make([]*ImportedFile, len(x.r.Files))
 	for i, f := range x.r.Files {

@@ -1,0 +1,82 @@
+package graph
+
+// The derived semantics of the domain (docs/domain.md), each written once as a Cond.
+
+// ThirdParty holds for a vendor, a node of origin THIRD_PARTY, or one a vendor SUPPLIES.
+var ThirdParty = AnyOf(
+	KindIn(Vendor),
+	Equals("origin", "THIRD_PARTY"),
+	Incoming(Supplies, True),
+)
+
+// LiveRisk holds for a risk that still counts: any status but CLOSED (a risk without a status
+// is open).
+var LiveRisk = Not(Equals("status", "CLOSED"))
+
+// FlaggedFor holds for a node flagged for any of categories: one of them is in its own flags, or
+// a live risk of one of those categories AFFECTS it.
+func FlaggedFor(categories ...string) Cond {
+	return AnyOf(
+		HasAny("flags", categories...),
+		Incoming(Affects, All(Equals("category", anys(categories)...), LiveRisk)),
+	)
+}
+
+// FlagReason says why a node is flagged for a category: its own flags (Risk empty), or the live
+// risk with that id.
+type FlagReason struct {
+	Category string
+	Risk     string
+}
+
+// FlagReasons lists every category n is flagged for, with the reason: its own flags first, then
+// each live risk that affects it, as FlaggedFor defines.
+func FlagReasons(n NodeView) []FlagReason {
+	var out []FlagReason
+	for _, f := range TextList(n.Prop("flags")) {
+		out = append(out, FlagReason{Category: f})
+	}
+	n.In(Affects, func(risk NodeView) bool {
+		if cat, _ := risk.Prop("category").(string); cat != "" && LiveRisk.Match(risk) {
+			out = append(out, FlagReason{Category: cat, Risk: risk.NodeID()})
+		}
+		return true
+	})
+	return out
+}
+
+// Cond returns the filter as one condition (fields combine with AND).
+func (f NodeFilter) Cond() Cond {
+	var cs []Cond
+	if f.IDs != nil {
+		cs = append(cs, IDIn(f.IDs...))
+	}
+	if f.Kinds != nil {
+		cs = append(cs, KindIn(f.Kinds...))
+	}
+	cs = append(cs, f.Derived())
+	if f.Text != "" {
+		cs = append(cs, TextContains(f.Text))
+	}
+	return All(cs...)
+}
+
+// Derived returns the part of the filter that needs more than the node itself: its flags and
+// third-party conditions (True when it has none).
+func (f NodeFilter) Derived() Cond {
+	var cs []Cond
+	if f.Flags != nil {
+		cs = append(cs, FlaggedFor(f.Flags...))
+	}
+	if f.ThirdParty != nil {
+		if *f.ThirdParty {
+			cs = append(cs, ThirdParty)
+		} else {
+			cs = append(cs, Not(ThirdParty))
+		}
+	}
+	if len(cs) == 0 {
+		return True
+	}
+	return All(cs...)
+}

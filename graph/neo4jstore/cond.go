@@ -1,0 +1,103 @@
+package neo4jstore
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aimsgraph/aimsgraph/graph"
+)
+
+// compiler turns a graph.Cond into a Cypher predicate: the derived notions are defined once, in
+// package graph, and this is their only Cypher form. Values always go in as parameters;
+// property names and relationship types come from code and the fixed tables, and are checked
+// anyway before they reach the query text.
+type compiler struct {
+	params map[string]any
+	prefix string // parameter name prefix, so several compiled conditions share one map
+	n      int    // parameters and variables used so far
+}
+
+func newCompiler(params map[string]any, prefix string) *compiler {
+	return &compiler{params: params, prefix: prefix}
+}
+
+func (c *compiler) param(v any) string {
+	name := fmt.Sprintf("%s%d", c.prefix, c.n)
+	c.n++
+	c.params[name] = v
+	return "$" + name
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// prop renders v.name, refusing names that are not plain identifiers.
+func prop(v, name string) string {
+	if !identRE.MatchString(name) {
+		panic(fmt.Sprintf("neo4jstore: property name %q in a condition", name))
+	}
+	return v + "." + name
+}
+
+// leaf makes a leaf false rather than null when its property is absent, as graph.Cond says.
+func leaf(s string) string { return "coalesce(" + s + ", false)" }
+
+// compile renders cond on the node variable v.
+func (c *compiler) compile(cond graph.Cond, v string) string {
+	join := func(sep string) string {
+		parts := make([]string, len(cond.Kids()))
+		for i, k := range cond.Kids() {
+			parts[i] = c.compile(k, v)
+		}
+		if len(parts) == 0 {
+			return map[string]string{" AND ": "true", " OR ": "false"}[sep]
+		}
+		return "(" + strings.Join(parts, sep) + ")"
+	}
+	switch cond.Op() {
+	case graph.OpTrue:
+		return "true"
+	case graph.OpAll:
+		return join(" AND ")
+	case graph.OpAny:
+		return join(" OR ")
+	case graph.OpNot:
+		return "NOT " + c.compile(cond.Kids()[0], v)
+	case graph.OpKind:
+		kinds := make([]string, len(cond.Kinds()))
+		for i, k := range cond.Kinds() {
+			kinds[i] = string(k)
+		}
+		return leaf(v + ".kind IN " + c.param(kinds))
+	case graph.OpID:
+		return leaf(v + ".id IN " + c.param(cond.Values()))
+	case graph.OpEquals:
+		return leaf(prop(v, cond.Prop()) + " IN " + c.param(cond.Values()))
+	case graph.OpHasAny:
+		return leaf("any(x IN coalesce(" + prop(v, cond.Prop()) + ", []) WHERE x IN " + c.param(cond.Values()) + ")")
+	case graph.OpSet:
+		p := prop(v, cond.Prop())
+		return leaf("CASE WHEN " + p + " IS :: STRING THEN trim(" + p + ") <> '' WHEN " + p + " IS :: LIST<ANY> THEN size(" + p + ") > 0 ELSE " + p + " IS NOT NULL END")
+	case graph.OpText:
+		if cond.Text() == "" {
+			return "true"
+		}
+		t := c.param(cond.Text())
+		return leaf("(toLower(" + v + ".id) CONTAINS " + t + " OR toLower(coalesce(" + v + ".name, '')) CONTAINS " + t +
+			" OR toLower(coalesce(" + v + ".description, '')) CONTAINS " + t + ")")
+	case graph.OpIncoming:
+		info, ok := graph.RelOf(cond.Rel())
+		if !ok {
+			panic(fmt.Sprintf("neo4jstore: relationship type %q in a condition", cond.Rel()))
+		}
+		m := fmt.Sprintf("m%s%d", c.prefix, c.n)
+		c.n++
+		return "EXISTS { MATCH (" + m + ":Node)-[:" + string(info.Type) + "]->(" + v + ") WHERE " + c.compile(cond.Kids()[0], m) + " }"
+	}
+	panic(fmt.Sprintf("neo4jstore: condition operator %d", cond.Op()))
+}
+
+// filterWhere renders a NodeFilter as a WHERE clause on n, with its parameters.
+func filterWhere(f graph.NodeFilter, params map[string]any) string {
+	return newCompiler(params, "f").compile(f.Cond(), "n")
+}
