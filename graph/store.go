@@ -33,6 +33,7 @@ type Reader interface {
 // Reader it answers about the current graph.
 type Store interface {
 	Reader
+	Identifier // ids and aliases (sameas.go)
 	// At returns the graph as it stood at instant t (docs/history.md): the store itself when
 	// nothing changed after t. An instant before the first run gives an empty graph; one before
 	// the history horizon (Compact) is an ErrCompacted error.

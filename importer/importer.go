@@ -55,7 +55,9 @@ type plan struct {
 	sources  map[string]bool
 	nodes    int
 	rels     int
-	warnings problems // what documents get wrong and the run leaves out (record.Emitter.Warn)
+	warnings problems             // what documents get wrong and the run leaves out (record.Emitter.Warn)
+	aliases  map[string]aliasInfo // sameAs declared in the import (sameas.go)
+	canon    map[string]string    // ids written under another: aliases -> the node they name
 }
 
 // Importer validates files of any registered format and writes them to a store.
@@ -178,7 +180,7 @@ func (im *Importer) batchSize() int {
 // plan is the first pass: parse and check every record, learn every id and its kind. Problems
 // in the input are returned in probs; err is for failures to read at all.
 func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *problems, error) {
-	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}}
+	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}, aliases: map[string]aliasInfo{}, canon: map[string]string{}}
 	var probs problems
 	for _, f := range files {
 		if f.format == nil {
@@ -189,6 +191,7 @@ func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *probl
 		onNode := func(n graph.NodeRecord) {
 			p.nodes++
 			p.sources[n.Source] = true
+			p.noteAliases(n, &probs)
 			if prev, seen := p.ids[n.ID]; seen {
 				if prev.kind != n.Kind {
 					probs.add(n.File, n.Line, "id", "%q is already a %s at %s:%d; an id names one node", n.ID, prev.kind, prev.file, prev.line)
@@ -211,43 +214,10 @@ func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *probl
 			return nil, nil, err
 		}
 	}
-	if err := im.checkKindsAgainstGraph(ctx, p, &probs); err != nil {
+	if err := im.checkIdentities(ctx, p, &probs); err != nil {
 		return nil, nil, err
 	}
 	return p, &probs, nil
-}
-
-// checkKindsAgainstGraph reports ids the import gives a kind other than the graph's.
-func (im *Importer) checkKindsAgainstGraph(ctx context.Context, p *plan, probs *problems) error {
-	if im.Store == nil || len(p.ids) == 0 {
-		return nil
-	}
-	batch := make([]string, 0, im.batchSize())
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		kinds, err := im.Store.KindsOf(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for id, k := range kinds {
-			if info := p.ids[id]; info.kind != k {
-				probs.add(info.file, info.line, "id", "%q is a %s in the graph; an id names one node, so it cannot become a %s", id, k, info.kind)
-			}
-		}
-		batch = batch[:0]
-		return nil
-	}
-	for id := range p.ids {
-		batch = append(batch, id)
-		if len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
 }
 
 // scan reads one file and decodes its records with the file's format, reporting problems to
@@ -294,6 +264,11 @@ func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error
 	}
 	for _, f := range p.files {
 		err := im.scan(f, &probs, nil, func(n graph.NodeRecord) {
+			if c := p.canonical(n.ID); c != n.ID {
+				// A record under another name of a node is that node; it names it (adding its
+				// source), the declaring record describes it (docs/formats.md, "sameAs").
+				n.ID, n.Stub = c, true
+			}
 			batch = append(batch, n)
 			if len(batch) == cap(batch) {
 				flush()
@@ -321,7 +296,7 @@ func (im *Importer) progress(n int) {
 // first problem it stops writing but goes on checking, so the user sees every problem at once.
 func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *problems, w graph.Writer) error {
 	var discard problems
-	inGraph := map[string]graph.Kind{} // endpoints found in the graph, looked up once each
+	inGraph := map[string]graph.Identity{} // endpoints found in the graph, looked up once each
 	batch := make([]graph.RelRecord, 0, im.batchSize())
 	fields := make([]string, 0, im.batchSize()) // fields[i] stated batch[i], for messages
 	var ferr error
@@ -354,10 +329,11 @@ func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *proble
 	return ferr
 }
 
-func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[string]graph.Kind, batch []graph.RelRecord, fields []string, probs *problems) error {
+func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[string]graph.Identity, batch []graph.RelRecord, fields []string, probs *problems) error {
 	var unknown []string
-	for _, r := range batch {
-		for _, id := range [2]string{r.From, r.To} {
+	for i := range batch {
+		batch[i].From, batch[i].To = p.canonical(batch[i].From), p.canonical(batch[i].To)
+		for _, id := range [2]string{batch[i].From, batch[i].To} {
 			if _, ok := p.ids[id]; ok {
 				continue
 			}
@@ -367,20 +343,27 @@ func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[str
 		}
 	}
 	if len(unknown) > 0 && im.Store != nil {
-		kinds, err := im.Store.KindsOf(ctx, unknown)
+		found, err := im.Store.Identify(ctx, unknown)
 		if err != nil {
 			return err
 		}
-		for id, k := range kinds {
-			inGraph[id] = k
+		for id, who := range found {
+			inGraph[id], inGraph[who.ID] = who, who
 		}
 	}
 	kindOf := func(id string) (graph.Kind, bool) {
 		if info, ok := p.ids[id]; ok {
 			return info.kind, true
 		}
-		k, ok := inGraph[id]
-		return k, ok
+		who, ok := inGraph[id]
+		return who.Kind, ok
+	}
+	for i := range batch {
+		for _, end := range []*string{&batch[i].From, &batch[i].To} { // an alias in the graph: the node it names
+			if who, ok := inGraph[*end]; ok && who.ID != *end {
+				*end = who.ID
+			}
+		}
 	}
 	for i, r := range batch {
 		fk, fok := kindOf(r.From)

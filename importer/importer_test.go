@@ -279,3 +279,26 @@ func TestCollect(t *testing.T) {
 		t.Errorf("unsupported file: err = %v", err)
 	}
 }
+
+// TestDecodeSameAs: sameAs lists other ids of a record, in YAML and in a CSV column; its own id
+// or an empty one is a problem.
+func TestDecodeSameAs(t *testing.T) {
+	for _, tc := range []struct{ file, content string }{
+		{"a.yaml", "datasets: [{id: d, sameAs: [\"ds:ol:s3://x/y\", hf:z]}]"},
+		{"datasets.csv", "id,sameAs\nd,ds:ol:s3://x/y; hf:z\n"},
+	} {
+		nodes, _, probs := decodeAll(t, tc.file, tc.content)
+		if len(probs) > 0 || len(nodes) != 1 || !reflect.DeepEqual(nodes[0].SameAs, []string{"ds:ol:s3://x/y", "hf:z"}) || nodes[0].Props["sameAs"] != nil {
+			t.Errorf("%s: %+v %v", tc.file, nodes, probs)
+		}
+	}
+	_, _, probs := decodeAll(t, "a.yaml", "datasets: [{id: d, sameAs: [d, '', {x: 1}]}]")
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.Field+": "+p.Msg)
+	}
+	want := []string{`datasets[0].sameAs[0]: "d" is the record's own id`, "datasets[0].sameAs[1]: empty id", "datasets[0].sameAs[2]: expected an id, got a mapping"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems %v, want %v", got, want)
+	}
+}

@@ -194,3 +194,52 @@ func TestOpenLineageProblems(t *testing.T) {
 		t.Errorf("line 3: %+v, warnings %v", o, warned)
 	}
 }
+
+// TestCanonicalAcrossOpenLineage: the canonical question crosses the pipelines. The register's
+// third-party, privacy-flagged dataset is, by sameAs, the input an OpenLineage job reads; the
+// job's output is the register's feature store, which trains the model that powers the system
+// that informs the decision. Whichever comes first, the events (then merged into the register's
+// records) or the register (then the events name its nodes by their other ids), the answer is
+// the same.
+func TestCanonicalAcrossOpenLineage(t *testing.T) {
+	register := storetest.Testdata(t, "sameas", "register.yaml")
+	event := storetest.Testdata(t, "openlineage", "runs", "2-complete.json")
+	for _, order := range []struct {
+		name  string
+		paths []string
+	}{{"events first", []string{event, register}}, {"register first", []string{register, event}}} {
+		t.Run(order.name, func(t *testing.T) {
+			onEachStore(t, func(t *testing.T, s graph.Store) {
+				for _, p := range order.paths {
+					mustImport(t, s, p)
+				}
+				checkCanonicalAcrossOpenLineage(t, s)
+			})
+		})
+	}
+}
+
+func checkCanonicalAcrossOpenLineage(t *testing.T, s graph.Store) {
+	t.Helper()
+	res, err := s.Impact(context.Background(), storetest.CanonicalQuery(10))
+	if err != nil || len(res.Items) != 1 || res.Items[0].Node.ID != "dec:loan-approval" || res.Items[0].Distance != 5 {
+		t.Fatalf("impact: %+v %v", res, err)
+	}
+	var path []string
+	for _, n := range res.Items[0].Paths[0].Nodes {
+		path = append(path, n.ID)
+	}
+	want := []string{"ds:bureau-feed", buildJob, "ds:credit-features", "mdl:credit-scorecard", "sys:credit-scoring", "dec:loan-approval"}
+	if !reflect.DeepEqual(path, want) {
+		t.Errorf("evidence %v, want %v", path, want)
+	}
+	for _, alias := range []string{bureauFeed, featureSet} {
+		if ns, err := s.Nodes(context.Background(), []string{alias}); err != nil || len(ns) != 0 {
+			t.Errorf("%s is still a node of its own: %v %v", alias, ns, err)
+		}
+	}
+	feed := node(t, s, "ds:bureau-feed")
+	if feed.Props["origin"] != "THIRD_PARTY" || !reflect.DeepEqual(feed.Provenance.Sources, []string{"ai-register", buildJob}) {
+		t.Errorf("the register's dataset keeps its description and gains the job's source: %+v", feed)
+	}
+}

@@ -32,6 +32,9 @@ func (r *queryResolver) Impact(ctx context.Context, sources model.NodeFilter, ta
 	if err != nil {
 		return nil, err
 	}
+	if q.Sources, err = canonicalFilter(ctx, v, q.Sources); err != nil { // sources by any of their ids
+		return nil, err
+	}
 	res, err := v.Reader.Impact(ctx, q)
 	if err != nil {
 		return nil, err

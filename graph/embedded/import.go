@@ -64,6 +64,7 @@ type stage struct {
 	stamps   map[string]string // source -> its stamp for this run, one string per source
 	nodeVers []*nodeVersion    // versions this run ended
 	relVers  []*relVersion
+	aliases  map[string]string // sameAs declared in this run (sameas.go)
 }
 
 // instant is when what source states in this run takes effect, in unix nanoseconds.
@@ -195,6 +196,11 @@ func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 		}
 		st.nodes[n.ID] = &nodeRec{ID: n.ID, Kind: n.Kind, entity: e}
 		st.summary.AddNodes(n.Kind, c)
+		if len(n.SameAs) > 0 { // other ids of the node: aliases, merged when they are nodes (sameas.go)
+			if err := st.sameAs(n); err != nil {
+				return err
+			}
+		}
 	}
 	return ctx.Err()
 }
@@ -343,6 +349,9 @@ func (st *stage) commit(run *graph.RunRecord) error {
 		if err := st.s.hist.persist(tx, st.nodeVers, st.relVers); err != nil {
 			return err
 		}
+		if err := st.commitAliases(tx); err != nil { // sameas.go
+			return err
+		}
 		data, err := json.Marshal(run)
 		if err != nil {
 			return err
@@ -414,6 +423,7 @@ func (st *stage) apply(run *graph.RunRecord) {
 	}
 	s.runs[run.ID] = run
 	s.hist.add(st.nodeVers, st.relVers)
+	st.applyAliases() // sameas.go
 	if reindex {
 		s.reindex()
 	}

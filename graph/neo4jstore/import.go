@@ -41,6 +41,11 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 			}
 		}
 	}
+	if run.Prune {
+		if err := w.dropOrphanAliases(ctx); err != nil { // sameas.go
+			return nil, err
+		}
+	}
 	w.summary.DryRun = run.DryRun
 	w.summary.FinishedAt = time.Now().UTC()
 	if run.DryRun {
@@ -186,7 +191,7 @@ SET x:` + info.Label + stubProvenance
 		}
 		w.summary.AddNodes(g.kind, c)
 	}
-	return nil
+	return w.sameAs(ctx, nodes) // other ids of the nodes: aliases, merged when they are nodes (sameas.go)
 }
 
 func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord) error {

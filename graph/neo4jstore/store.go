@@ -62,6 +62,7 @@ var schema = []string{
 	"CREATE CONSTRAINT aimsgraph_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
 	"CREATE CONSTRAINT aimsgraph_run_id IF NOT EXISTS FOR (r:ImportRun) REQUIRE r.id IS UNIQUE",
 	"CREATE INDEX aimsgraph_node_kind IF NOT EXISTS FOR (n:Node) ON (n.kind)",
+	aliasSchema, // sameas.go
 }
 
 func (s *Store) ensureSchema(ctx context.Context) error {

@@ -41,6 +41,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
 	t.Run("PruneOnly", func(t *testing.T) { testPruneOnly(t, open(t)) })
 	t.Run("RunEvents", func(t *testing.T) { testRunEvents(t, open(t)) })
+	// sameas.go
+	t.Run("SameAsMerge", func(t *testing.T) { testSameAsMerge(t, open(t)) })
+	t.Run("SameAsConflicts", func(t *testing.T) { testSameAsConflicts(t, open(t)) })
 }
 
 // Testdata returns the path of a folder or file under the repository's testdata/.

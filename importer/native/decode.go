@@ -48,6 +48,8 @@ func (d *decoder) decodeNode(info *graph.KindInfo, section string, idx int, rec 
 			}
 		case info.Kind == graph.Role && f.Key == "responsibilities":
 			d.responsibilities(id, path, f.Val)
+		case f.Key == "sameAs":
+			n.SameAs = d.sameAs(id, path, f.Val)
 		default:
 			if ref, ok := info.Ref(f.Key); ok {
 				d.reference(id, ref, path, f.Val)
@@ -66,6 +68,29 @@ func (d *decoder) decodeNode(info *graph.KindInfo, section string, idx int, rec 
 		n.Props["name"] = id
 	}
 	d.out.Node(n)
+}
+
+// sameAs reads the other ids a record names itself by (a list, or `;`-separated in CSV): the
+// graph keeps one node that each of them finds (docs/formats.md, "sameAs").
+func (d *decoder) sameAs(self, path string, v record.Value) []string {
+	var out []string
+	for i, item := range v.Items() {
+		ipath := fmt.Sprintf("%s[%d]", path, i)
+		id := strings.TrimSpace(item.Scalar)
+		switch {
+		case !item.IsScalar:
+			d.problem(item.Line, ipath, "expected an id, got %s", item.Shape())
+		case id == "":
+			d.problem(item.Line, ipath, "empty id")
+		case !record.ValidID(id):
+			d.problem(item.Line, ipath, "id %q contains control characters", id)
+		case id == self:
+			d.problem(item.Line, ipath, "%q is the record's own id", id)
+		default:
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // reference turns an inline reference list into relationships. Items are ids; a TRAINS item may
