@@ -22,7 +22,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/ingest"
 	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/resolvers/generated"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
@@ -50,6 +52,8 @@ func New(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Hand
 		fmt.Fprintln(w, "ready")
 	})
 	mux.HandleFunc("GET /examples.json", serveExamples)
+	// OpenLineage events (docs/ingest.md), for tokens of role ingester.
+	ingest.New(store, ingest.DefaultOptions(), log).Routes(mux, func(h http.Handler) http.Handler { return auth.Require(auth.Ingester, h) })
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'")
