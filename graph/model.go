@@ -20,6 +20,7 @@ const (
 	Risk     Kind = "RISK"
 	Control  Kind = "CONTROL"
 	Asset    Kind = "ASSET"
+	Job      Kind = "JOB" // a pipeline step: an OpenLineage job, an Airflow task, a training job (SPEC §10)
 )
 
 // RelType is a relationship type, e.g. FEEDS.
@@ -196,6 +197,15 @@ var Kinds = []KindInfo{
 		{Key: "mitigates", Type: Mitigates},
 		{Key: "appliesTo", Type: AppliesTo},
 	}},
+	{Kind: Job, Label: "Job", Section: "jobs", Props: []Prop{
+		{Name: "namespace", Type: String},
+		{Name: "jobType", Type: String},
+		{Name: "integration", Type: String},
+		{Name: "processingType", Type: String},
+	}, Refs: []Ref{
+		{Key: "inputs", Type: Feeds, Inbound: true},
+		{Key: "outputs", Type: Feeds},
+	}},
 	{Kind: Asset, Label: "Asset", Section: "assets", Props: []Prop{
 		{Name: "assetId", Type: String},
 		{Name: "category", Type: String},
@@ -211,7 +221,7 @@ var Kinds = []KindInfo{
 }
 
 // AllKinds lists every kind, for "any" endpoints.
-var AllKinds = []Kind{AISystem, Model, Dataset, Vendor, Role, Decision, Risk, Control, Asset}
+var AllKinds = []Kind{AISystem, Model, Dataset, Vendor, Role, Decision, Risk, Control, Asset, Job}
 
 func anyTo(from Kind) [][2]Kind {
 	out := make([][2]Kind, len(AllKinds))
@@ -223,7 +233,10 @@ func anyTo(from Kind) [][2]Kind {
 
 // Relationships is the relationship table of docs/domain.md.
 var Relationships = []RelInfo{
-	{Type: Feeds, Lineage: true, Pairs: [][2]Kind{{Dataset, Dataset}, {Dataset, AISystem}, {AISystem, AISystem}, {AISystem, Dataset}}},
+	// A job reads datasets and writes datasets or models (SPEC §10); a model a job reads (batch
+	// scoring) feeds it too.
+	{Type: Feeds, Lineage: true, Pairs: [][2]Kind{{Dataset, Dataset}, {Dataset, AISystem}, {AISystem, AISystem}, {AISystem, Dataset},
+		{Dataset, Job}, {Job, Dataset}, {Job, Model}, {Model, Job}}},
 	{Type: Trains, Lineage: true, Pairs: [][2]Kind{{Dataset, Model}}, Key: "purpose",
 		Props: []Prop{{Name: "purpose", Type: Enum, Values: TrainingPurposes, Default: "TRAINING"}}},
 	{Type: BaseOf, Lineage: true, Pairs: [][2]Kind{{Model, Model}}},

@@ -19,6 +19,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/audit"
 	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/ingest"
 	"github.com/aimsgraph/aimsgraph/metrics"
 	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/schema"
@@ -32,6 +33,8 @@ type Options struct {
 	Auth *auth.Authenticator
 	// Limiter caps each token's concurrent requests; nil: DefaultLimiter.
 	Limiter *auth.Limiter
+	// IngestLimiter caps each token's concurrent ingestion requests; nil: DefaultIngestLimiter.
+	IngestLimiter *auth.Limiter
 	// MaxBodyBytes caps a GraphQL request body (default 1 MB).
 	MaxBodyBytes int64
 	// Activity keeps the recent requests for the admin `activity` query; nil: a ring of 1,000.
@@ -51,6 +54,12 @@ func DefaultLimiter() *auth.Limiter {
 	return &auth.Limiter{Slots: max(8, 4*runtime.GOMAXPROCS(0)), PerToken: 4, Waiting: 16, MaxWait: 10 * time.Second}
 }
 
+// DefaultIngestLimiter lets a pipeline's burst of events reach group commit together: 32 requests
+// of one token at once (64 in all), 64 more waiting up to 30 s.
+func DefaultIngestLimiter() *auth.Limiter {
+	return &auth.Limiter{Slots: 64, PerToken: 32, Waiting: 64, MaxWait: 30 * time.Second}
+}
+
 func (o *Options) defaults() {
 	if o.Limits == (resolvers.Limits{}) {
 		o.Limits = resolvers.DefaultLimits()
@@ -63,6 +72,9 @@ func (o *Options) defaults() {
 	}
 	if o.Limiter == nil {
 		o.Limiter = DefaultLimiter()
+	}
+	if o.IngestLimiter == nil {
+		o.IngestLimiter = DefaultIngestLimiter()
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
@@ -91,6 +103,13 @@ func New(store graph.Store, opts Options) http.Handler {
 	// The web UI's pages and assets are open (they hold no data); its evidence pack download
 	// is a reader's (server/ui.go, server/evidence.go).
 	mountUI(mux, uiFS(), reader(evidenceHandler(store, opts.Limits, opts.Log)))
+	// OpenLineage events (docs/ingest.md), for tokens of role ingester. A pipeline sends events
+	// in bursts and group commit gathers the concurrent ones into one store transaction, so
+	// ingestion has a limiter of its own, wider per token than the queries' (and still bounded:
+	// a waiting request's body is not read).
+	ingest.New(store, ingest.DefaultOptions(), opts.Log).Routes(mux, func(h http.Handler) http.Handler {
+		return auth.Require(auth.Ingester, opts.IngestLimiter.Limit(h))
+	})
 	routed := recordCaller(mux)
 	identified := opts.Auth.Identify(routed)
 	return logRequests(opts.Log, opts.Activity, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

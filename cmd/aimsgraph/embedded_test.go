@@ -188,3 +188,59 @@ func TestCLIImportDocuments(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestCLIImportWarnings: what a document from another tool gets wrong is a warning on its line
+// of the report and the rest lands; --strict rejects the document instead. A folder's files that
+// no format recognises are listed as skipped, and do not fail the command.
+func TestCLIImportWarnings(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	t.Setenv("AIMSGRAPH_DATA", t.TempDir())
+	dir := t.TempDir()
+	bom := filepath.Join(dir, "fraud-inference.aibom.json")
+	copyFile(t, storetest.Testdata(t, "bom-app", "fraud-inference.aibom.json"), bom)
+	notes := filepath.Join(dir, "NOTES.md")
+	if err := os.WriteFile(notes, []byte("# Notes\n\nNot a model card.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := runCLI(t, "import", "--strict", dir)
+	if code != exitInvalid || !strings.Contains(stdout, "rejected  "+bom+" (cyclonedx): 1 problem, nothing written") ||
+		!strings.Contains(stdout, bom+":25: components.tags: is a JSON string") {
+		t.Errorf("--strict: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "import", dir)
+	if code != exitOK || !regexpMatch(t, `(?m)^imported  \S+fraud-inference\.aibom\.json \(cyclonedx\): nodes 4 created.*; 1 warning, left out$`, stdout) ||
+		!strings.Contains(stdout, "    warning: "+bom+":25: components.tags: is a JSON string; the CycloneDX schema wants []string here: left out") ||
+		!strings.Contains(stdout, "skipped   "+notes+": not a recognised format") ||
+		!strings.Contains(stdout, "1 run imported, 0 rejected, 1 file skipped") {
+		t.Errorf("lenient: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "validate", dir)
+	if code != exitOK || !strings.Contains(stdout, "ok: 1 files, no problems, 1 warning (left out on import)") {
+		t.Errorf("validate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// Nothing any format reads: nothing imported, and the command says so.
+	code, stdout, stderr = runCLI(t, "import", filepath.Dir(notes)+"/NOTES.md")
+	if code != exitInvalid {
+		t.Errorf("an unrecognised file named explicitly: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestCLIImportOpenLineage: each event is a run reported on its own line; an event older than
+// what its job last stated is reported as superseded and does not fail the command.
+func TestCLIImportOpenLineage(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	t.Setenv("AIMSGRAPH_DATA", t.TempDir())
+	dir := storetest.Testdata(t, "openlineage")
+	code, stdout, stderr := runCLI(t, "import", dir)
+	if code != exitOK || !regexpMatch(t, `(?m)^imported  \S+2-complete\.json \(openlineage: COMPLETE job:ol:airflow-risk/credit_features\.build\): nodes 1 created, 0 updated, 3 unchanged, 1 removed`, stdout) ||
+		!regexpMatch(t, `(?m)^imported  \S+train-scorer\.ndjson:2 \(openlineage: COMPLETE job:ol:airflow-risk/weekly_retrain\.train_scorer\)`, stdout) ||
+		!strings.Contains(stdout, "4 runs imported, 0 rejected") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "import", filepath.Join(dir, "runs", "1-complete.json"))
+	if code != exitOK || !strings.Contains(stdout, "superseded "+filepath.Join(dir, "runs", "1-complete.json")+" (openlineage: COMPLETE job:ol:airflow-risk/credit_features.build): older (2026-03-01T02:10:00Z)") ||
+		!strings.Contains(stdout, "0 runs imported, 0 rejected, 1 superseded") {
+		t.Errorf("late event: exit %d\n%s%s", code, stdout, stderr)
+	}
+}

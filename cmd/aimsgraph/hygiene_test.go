@@ -63,9 +63,9 @@ func TestImportFollowsSymlinks(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"loop: a symbolic link loop", "broken.yaml: a broken symbolic link", "notes.txt: not a type aimsgraph reads"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+	for _, want := range []string{"loop: a symbolic link loop", "broken.yaml: a broken symbolic link", "notes.txt: not a type any import format reads"} {
+		if !strings.Contains(stdout, "skipped   ") || !strings.Contains(stdout, want) {
+			t.Errorf("the report does not say %q:\n%s", want, stdout)
 		}
 	}
 	// The linked folder repeats the two linked files: the run sees each record twice, the graph

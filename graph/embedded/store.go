@@ -52,6 +52,7 @@ type Store struct {
 	byKind   map[graph.Kind][]string // sorted ids per kind, for filters and keyset paging
 	ids      []string                // every id, sorted
 	hist     history                 // ended versions (history.go)
+	aliases  map[string]string       // sameAs: alias -> the id of the node it names (sameas.go)
 }
 
 var _ graph.Store = (*Store)(nil)
@@ -186,6 +187,9 @@ func (s *Store) load() error {
 			s.runs[run.ID] = run
 			return nil
 		}); err != nil {
+			return err
+		}
+		if err := s.loadAliases(tx); err != nil { // sameas.go
 			return err
 		}
 		return s.hist.load(tx, intern)

@@ -34,11 +34,19 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 	if err := fill(ctx, w); err != nil {
 		return nil, err
 	}
-	if run.Prune {
-		for _, src := range run.Sources {
+	if err := w.pruneAround(ctx); err != nil { // the sources pruned around one node, at once (pipelines.go)
+		return nil, err
+	}
+	for _, src := range run.Sources {
+		if _, scoped := run.PruneAround[src]; run.Prunes(src) && !scoped { // Prune, narrowed by PruneOnly (OpenLineage events)
 			if err := w.prune(ctx, src); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if run.Prune {
+		if err := w.dropOrphanAliases(ctx); err != nil { // sameas.go
+			return nil, err
 		}
 	}
 	w.summary.DryRun = run.DryRun
@@ -186,7 +194,7 @@ SET x:` + info.Label + stubProvenance
 		}
 		w.summary.AddNodes(g.kind, c)
 	}
-	return nil
+	return w.sameAs(ctx, nodes) // other ids of the nodes: aliases, merged when they are nodes (sameas.go)
 }
 
 func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord) error {

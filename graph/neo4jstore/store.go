@@ -64,6 +64,7 @@ var schema = []string{
 	"CREATE INDEX aimsgraph_node_kind IF NOT EXISTS FOR (n:Node) ON (n.kind)",
 	"CREATE CONSTRAINT aimsgraph_token_name IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.name IS UNIQUE", // tokens.go
 	"CREATE CONSTRAINT aimsgraph_token_hash IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.hash IS UNIQUE",
+	aliasSchema, // sameas.go
 }
 
 func (s *Store) ensureSchema(ctx context.Context) error {

@@ -154,6 +154,7 @@ type ComplexityRoot struct {
 		Origin              func(childComplexity int) int
 		Owners              func(childComplexity int) int
 		PersonalData        func(childComplexity int) int
+		ProducedBy          func(childComplexity int) int
 		Properties          func(childComplexity int) int
 		Provenance          func(childComplexity int) int
 		Relationships       func(childComplexity int, direction *string, types []string) int
@@ -248,11 +249,46 @@ type ComplexityRoot struct {
 		User        func(childComplexity int) int
 	}
 
+	ImportedEvent struct {
+		EventTime   func(childComplexity int) int
+		Job         func(childComplexity int) int
+		ParentJob   func(childComplexity int) int
+		ParentRunID func(childComplexity int) int
+		Producer    func(childComplexity int) int
+		RunID       func(childComplexity int) int
+		Type        func(childComplexity int) int
+	}
+
 	ImportedFile struct {
+		Event  func(childComplexity int) int
 		Format func(childComplexity int) int
 		Path   func(childComplexity int) int
 		Sha256 func(childComplexity int) int
 		Source func(childComplexity int) int
+	}
+
+	Job struct {
+		Assets         func(childComplexity int) int
+		Controls       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		FlaggedFor     func(childComplexity int) int
+		Flags          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Inputs         func(childComplexity int) int
+		Integration    func(childComplexity int) int
+		JobType        func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Namespace      func(childComplexity int) int
+		Outputs        func(childComplexity int) int
+		Owners         func(childComplexity int) int
+		ProcessingType func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Provenance     func(childComplexity int) int
+		Relationships  func(childComplexity int, direction *string, types []string) int
+		Risks          func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		ThirdParty     func(childComplexity int) int
 	}
 
 	Limits struct {
@@ -280,6 +316,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Origin        func(childComplexity int) int
 		Owners        func(childComplexity int) int
+		ProducedBy    func(childComplexity int) int
 		Properties    func(childComplexity int) int
 		Provenance    func(childComplexity int) int
 		Relationships func(childComplexity int, direction *string, types []string) int
@@ -1148,6 +1185,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.PersonalData(childComplexity), true
+	case "Dataset.producedBy":
+		if e.ComplexityRoot.Dataset.ProducedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.ProducedBy(childComplexity), true
 	case "Dataset.properties":
 		if e.ComplexityRoot.Dataset.Properties == nil {
 			break
@@ -1563,6 +1606,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportRun.User(childComplexity), true
 
+	case "ImportedEvent.eventTime":
+		if e.ComplexityRoot.ImportedEvent.EventTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.EventTime(childComplexity), true
+	case "ImportedEvent.job":
+		if e.ComplexityRoot.ImportedEvent.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.Job(childComplexity), true
+	case "ImportedEvent.parentJob":
+		if e.ComplexityRoot.ImportedEvent.ParentJob == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.ParentJob(childComplexity), true
+	case "ImportedEvent.parentRunId":
+		if e.ComplexityRoot.ImportedEvent.ParentRunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.ParentRunID(childComplexity), true
+	case "ImportedEvent.producer":
+		if e.ComplexityRoot.ImportedEvent.Producer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.Producer(childComplexity), true
+	case "ImportedEvent.runId":
+		if e.ComplexityRoot.ImportedEvent.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.RunID(childComplexity), true
+	case "ImportedEvent.type":
+		if e.ComplexityRoot.ImportedEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.Type(childComplexity), true
+
+	case "ImportedFile.event":
+		if e.ComplexityRoot.ImportedFile.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedFile.Event(childComplexity), true
 	case "ImportedFile.format":
 		if e.ComplexityRoot.ImportedFile.Format == nil {
 			break
@@ -1587,6 +1679,138 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportedFile.Source(childComplexity), true
+
+	case "Job.assets":
+		if e.ComplexityRoot.Job.Assets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Assets(childComplexity), true
+	case "Job.controls":
+		if e.ComplexityRoot.Job.Controls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Controls(childComplexity), true
+	case "Job.description":
+		if e.ComplexityRoot.Job.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Description(childComplexity), true
+	case "Job.flaggedFor":
+		if e.ComplexityRoot.Job.FlaggedFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.FlaggedFor(childComplexity), true
+	case "Job.flags":
+		if e.ComplexityRoot.Job.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Flags(childComplexity), true
+	case "Job.id":
+		if e.ComplexityRoot.Job.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ID(childComplexity), true
+	case "Job.inputs":
+		if e.ComplexityRoot.Job.Inputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Inputs(childComplexity), true
+	case "Job.integration":
+		if e.ComplexityRoot.Job.Integration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Integration(childComplexity), true
+	case "Job.jobType":
+		if e.ComplexityRoot.Job.JobType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.JobType(childComplexity), true
+	case "Job.kind":
+		if e.ComplexityRoot.Job.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Kind(childComplexity), true
+	case "Job.name":
+		if e.ComplexityRoot.Job.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Name(childComplexity), true
+	case "Job.namespace":
+		if e.ComplexityRoot.Job.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Namespace(childComplexity), true
+	case "Job.outputs":
+		if e.ComplexityRoot.Job.Outputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Outputs(childComplexity), true
+	case "Job.owners":
+		if e.ComplexityRoot.Job.Owners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Owners(childComplexity), true
+	case "Job.processingType":
+		if e.ComplexityRoot.Job.ProcessingType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ProcessingType(childComplexity), true
+	case "Job.properties":
+		if e.ComplexityRoot.Job.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Properties(childComplexity), true
+	case "Job.provenance":
+		if e.ComplexityRoot.Job.Provenance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Provenance(childComplexity), true
+	case "Job.relationships":
+		if e.ComplexityRoot.Job.Relationships == nil {
+			break
+		}
+
+		args, err := ec.field_Job_relationships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Job.Relationships(childComplexity, args["direction"].(*string), args["types"].([]string)), true
+	case "Job.risks":
+		if e.ComplexityRoot.Job.Risks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Risks(childComplexity), true
+	case "Job.tags":
+		if e.ComplexityRoot.Job.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Tags(childComplexity), true
+	case "Job.thirdParty":
+		if e.ComplexityRoot.Job.ThirdParty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ThirdParty(childComplexity), true
 
 	case "Limits.maxComplexity":
 		if e.ComplexityRoot.Limits.MaxComplexity == nil {
@@ -1715,6 +1939,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Model.Owners(childComplexity), true
+	case "Model.producedBy":
+		if e.ComplexityRoot.Model.ProducedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Model.ProducedBy(childComplexity), true
 	case "Model.properties":
 		if e.ComplexityRoot.Model.Properties == nil {
 			break
@@ -2864,6 +3094,8 @@ enum NodeKind {
   CONTROL
   "An entry of the ISO/IEC 27001 asset register (` + "`" + `Asset` + "`" + `)."
   ASSET
+  "A pipeline step: an OpenLineage job, an Airflow task, a training job (` + "`" + `Job` + "`" + `)."
+  JOB
 }
 
 "A category of risk; used by node flags, risks and filters."
@@ -3328,6 +3560,8 @@ type Model implements Node {
   systems: [AISystem!]!
   "Vendors that supply the model (SUPPLIES, upstream)."
   suppliers: [Vendor!]!
+  "Jobs that write the model (FEEDS, upstream), such as a training job reported over OpenLineage."
+  producedBy: [Job!]!
 }
 
 "A dataset (` + "`" + `DATASET` + "`" + `): training, reference or inference data."
@@ -3388,6 +3622,8 @@ type Dataset implements Node {
   trains: [Training!]!
   "Models trained on the dataset and AI systems fed by it: its direct users downstream."
   usedBy: [Node!]!
+  "Jobs that write the dataset (FEEDS, upstream)."
+  producedBy: [Job!]!
 }
 
 "A vendor (` + "`" + `VENDOR` + "`" + `): an external supplier. A vendor is third-party by definition."
@@ -3677,6 +3913,52 @@ type Training {
   "The relationship itself, with its provenance."
   relationship: Relationship!
 }
+
+"A job (` + "`" + `JOB` + "`" + `): a pipeline step that reads datasets and writes datasets or models, such as an OpenLineage job, an Airflow task or a training job."
+type Job implements Node {
+  "Globally unique id."
+  id: ID!
+  "The node's kind."
+  kind: NodeKind!
+  "Display name."
+  name: String!
+  "Free-text description."
+  description: String
+  "Free-form tags."
+  tags: [String!]!
+  "Risk categories the node is flagged for in its own data."
+  flags: [RiskCategory!]!
+  "Effective flags with their reason: own flags and risks not CLOSED that affect it."
+  flaggedFor: [FlagReason!]!
+  "True when origin is THIRD_PARTY, a vendor SUPPLIES it, or it is a vendor."
+  thirdParty: Boolean!
+  "Every stored property, including unknown keys kept as text."
+  properties: [Property!]!
+  "Which sources stated this node, in which import runs, and where."
+  provenance: Provenance!
+  "Relationships of any type in the given direction (DOWNSTREAM: outgoing)."
+  relationships(direction: Direction = BOTH, types: [RelationshipType!]): [Relationship!]!
+  "The roles responsible for it, and as what."
+  owners: [Responsibility!]!
+  "Risks and impact assessments that concern it."
+  risks: [Risk!]!
+  "Controls that apply to it."
+  controls: [Control!]!
+  "ISO/IEC 27001 register entries that describe it."
+  assets: [Asset!]!
+  "The OpenLineage namespace of the job (its scheduler or pipeline), as the events write it."
+  namespace: String
+  "Job type, e.g. ` + "`" + `TASK` + "`" + ` or ` + "`" + `QUERY` + "`" + ` (OpenLineage jobType facet)."
+  jobType: String
+  "The integration that reports it, e.g. ` + "`" + `AIRFLOW` + "`" + ` or ` + "`" + `SPARK` + "`" + `."
+  integration: String
+  "` + "`" + `BATCH` + "`" + ` or ` + "`" + `STREAMING` + "`" + `."
+  processingType: String
+  "Datasets and models the job reads (FEEDS, upstream)."
+  inputs: [Node!]!
+  "Datasets and models the job writes (FEEDS, downstream)."
+  outputs: [Node!]!
+}
 `, BuiltIn: false},
 	{Name: "../../schema/lineage.graphqls", Input: `# Lineage: what lies upstream or downstream of a node, and the paths between two nodes.
 # Traversals follow lineage edges only (FEEDS, TRAINS, BASE_OF, POWERS, INFORMS, SUPPLIES); depth
@@ -3915,6 +4197,26 @@ type ImportedFile {
   source: String!
   "The format it was read as."
   format: String!
+  "The pipeline event the file (or request) carried, for OpenLineage events."
+  event: ImportedEvent
+}
+
+"An OpenLineage event an import run applied: which run of which job, reported by whom, and when."
+type ImportedEvent {
+  "START, RUNNING, COMPLETE, ABORT, FAIL or OTHER for a run event; JOB or DATASET for a static event."
+  type: String!
+  "The event's eventTime (RFC 3339), from which its facts hold; null when the event's time could not be read."
+  eventTime: String
+  "The integration that emitted the event (a URI)."
+  producer: String
+  "The job's id, ` + "`" + `job:ol:<namespace>/<name>` + "`" + `."
+  job: String
+  "The run's id."
+  runId: String
+  "The job whose run started this one (the parent run facet)."
+  parentJob: String
+  "The parent run's id."
+  parentRunId: String
 }
 
 "Changes of one node kind or relationship type in an import run."
@@ -4210,6 +4512,8 @@ func (ec *executionContext) childFields_Dataset(ctx context.Context, field graph
 		return ec.fieldContext_Dataset_trains(ctx, field)
 	case "usedBy":
 		return ec.fieldContext_Dataset_usedBy(ctx, field)
+	case "producedBy":
+		return ec.fieldContext_Dataset_producedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
 }
@@ -4374,6 +4678,26 @@ func (ec *executionContext) childFields_ImportRun(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ImportRun", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportedEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_ImportedEvent_type(ctx, field)
+	case "eventTime":
+		return ec.fieldContext_ImportedEvent_eventTime(ctx, field)
+	case "producer":
+		return ec.fieldContext_ImportedEvent_producer(ctx, field)
+	case "job":
+		return ec.fieldContext_ImportedEvent_job(ctx, field)
+	case "runId":
+		return ec.fieldContext_ImportedEvent_runId(ctx, field)
+	case "parentJob":
+		return ec.fieldContext_ImportedEvent_parentJob(ctx, field)
+	case "parentRunId":
+		return ec.fieldContext_ImportedEvent_parentRunId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportedEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportedFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "path":
@@ -4384,8 +4708,58 @@ func (ec *executionContext) childFields_ImportedFile(ctx context.Context, field 
 		return ec.fieldContext_ImportedFile_source(ctx, field)
 	case "format":
 		return ec.fieldContext_ImportedFile_format(ctx, field)
+	case "event":
+		return ec.fieldContext_ImportedFile_event(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportedFile", field.Name)
+}
+
+func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Job_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Job_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Job_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Job_description(ctx, field)
+	case "tags":
+		return ec.fieldContext_Job_tags(ctx, field)
+	case "flags":
+		return ec.fieldContext_Job_flags(ctx, field)
+	case "flaggedFor":
+		return ec.fieldContext_Job_flaggedFor(ctx, field)
+	case "thirdParty":
+		return ec.fieldContext_Job_thirdParty(ctx, field)
+	case "properties":
+		return ec.fieldContext_Job_properties(ctx, field)
+	case "provenance":
+		return ec.fieldContext_Job_provenance(ctx, field)
+	case "relationships":
+		return ec.fieldContext_Job_relationships(ctx, field)
+	case "owners":
+		return ec.fieldContext_Job_owners(ctx, field)
+	case "risks":
+		return ec.fieldContext_Job_risks(ctx, field)
+	case "controls":
+		return ec.fieldContext_Job_controls(ctx, field)
+	case "assets":
+		return ec.fieldContext_Job_assets(ctx, field)
+	case "namespace":
+		return ec.fieldContext_Job_namespace(ctx, field)
+	case "jobType":
+		return ec.fieldContext_Job_jobType(ctx, field)
+	case "integration":
+		return ec.fieldContext_Job_integration(ctx, field)
+	case "processingType":
+		return ec.fieldContext_Job_processingType(ctx, field)
+	case "inputs":
+		return ec.fieldContext_Job_inputs(ctx, field)
+	case "outputs":
+		return ec.fieldContext_Job_outputs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
 }
 
 func (ec *executionContext) childFields_Limits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4462,6 +4836,8 @@ func (ec *executionContext) childFields_Model(ctx context.Context, field graphql
 		return ec.fieldContext_Model_systems(ctx, field)
 	case "suppliers":
 		return ec.fieldContext_Model_suppliers(ctx, field)
+	case "producedBy":
+		return ec.fieldContext_Model_producedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Model", field.Name)
 }
@@ -5065,6 +5441,28 @@ func (ec *executionContext) field_ImportRun_changes_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["limit"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Job_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalODirection2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalORelationshipType2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg1
 	return args, nil
 }
 
@@ -8660,6 +9058,38 @@ func (ec *executionContext) fieldContext_Dataset_usedBy(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Dataset_producedBy(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_producedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProducedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_producedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Decision_id(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10092,6 +10522,167 @@ func (ec *executionContext) fieldContext_ImportRun_counts(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportedEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_eventTime(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_eventTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventTime(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_eventTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_producer(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_producer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Producer(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_producer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_job(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_runId(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_parentJob(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_parentJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentJob(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_parentJob(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_parentRunId(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_parentRunId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentRunID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_parentRunId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
 func (ec *executionContext) _ImportedFile_path(ctx context.Context, field graphql.CollectedField, obj *model.ImportedFile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10182,6 +10773,623 @@ func (ec *executionContext) _ImportedFile_format(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ImportedFile_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportedFile", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedFile_event(ctx context.Context, field graphql.CollectedField, obj *model.ImportedFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedFile_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportedEvent) graphql.Marshaler {
+			return ec.marshalOImportedEvent2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐImportedEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedFile_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportedFile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportedEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_id(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Job_kind(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNodeKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "NodeKind")
+}
+
+func (ec *executionContext) _Job_name(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_description(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_tags(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_flags(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flags(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNRiskCategory2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "RiskCategory")
+}
+
+func (ec *executionContext) _Job_flaggedFor(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_flaggedFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlaggedFor(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FlagReason) graphql.Marshaler {
+			return ec.marshalNFlagReason2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐFlagReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_flaggedFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FlagReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_thirdParty(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_thirdParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThirdParty(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_thirdParty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Job_properties(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_properties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Properties(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Property) graphql.Marshaler {
+			return ec.marshalNProperty2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Property(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_provenance(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_provenance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provenance(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Provenance) graphql.Marshaler {
+			return ec.marshalNProvenance2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProvenance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provenance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Relationships(ctx, fc.Args["direction"].(*string), fc.Args["types"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Job_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_owners(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owners(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Responsibility) graphql.Marshaler {
+			return ec.marshalNResponsibility2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐResponsibilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_owners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Responsibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_risks(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_risks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Risks(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Risk) graphql.Marshaler {
+			return ec.marshalNRisk2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRiskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_risks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Risk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_controls(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_controls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Controls(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Control) graphql.Marshaler {
+			return ec.marshalNControl2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐControlᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_controls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Control(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_assets(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_assets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assets(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAssetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_namespace(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_jobType(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_jobType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobType(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_jobType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_integration(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_integration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Integration(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_integration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_processingType(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_processingType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcessingType(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_processingType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_inputs(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_inputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inputs(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_inputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_outputs(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_outputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outputs(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_outputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Limits_maxDepth(ctx context.Context, field graphql.CollectedField, obj *model.Limits) (ret graphql.Marshaler) {
@@ -11088,6 +12296,38 @@ func (ec *executionContext) fieldContext_Model_suppliers(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Vendor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Model_producedBy(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Model_producedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProducedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Model_producedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Model",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16394,6 +17634,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Model(ctx, sel, obj)
+	case model.Job:
+		return ec._Job(ctx, sel, &obj)
+	case *model.Job:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Job(ctx, sel, obj)
 	case model.Decision:
 		return ec._Decision(ctx, sel, &obj)
 	case *model.Decision:
@@ -17189,6 +18436,12 @@ func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Dataset_usedBy(ctx, field, obj)
 				})
+		case "producedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_producedBy(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17733,6 +18986,69 @@ func (ec *executionContext) _ImportRun(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var importedEventImplementors = []string{"ImportedEvent"}
+
+func (ec *executionContext) _ImportedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ImportedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportedEvent")
+		case "type":
+			out.Values[i] = ec._ImportedEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventTime":
+			out.Values[i] = ec._ImportedEvent_eventTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "producer":
+			out.Values[i] = ec._ImportedEvent_producer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "job":
+			out.Values[i] = ec._ImportedEvent_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._ImportedEvent_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "parentJob":
+			out.Values[i] = ec._ImportedEvent_parentJob(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "parentRunId":
+			out.Values[i] = ec._ImportedEvent_parentRunId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importedFileImplementors = []string{"ImportedFile"}
 
 func (ec *executionContext) _ImportedFile(ctx context.Context, sel ast.SelectionSet, obj *model.ImportedFile) graphql.Marshaler {
@@ -17765,6 +19081,153 @@ func (ec *executionContext) _ImportedFile(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "event":
+			out.Values[i] = ec._ImportedFile_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobImplementors = []string{"Job", "Node"}
+
+func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj *model.Job) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Job")
+		case "id":
+			out.Values[i] = ec._Job_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Job_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Job_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Job_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._Job_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flags":
+			out.Values[i] = ec._Job_flags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flaggedFor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_flaggedFor(ctx, field, obj)
+				})
+		case "thirdParty":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_thirdParty(ctx, field, obj)
+				})
+		case "properties":
+			out.Values[i] = ec._Job_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provenance":
+			out.Values[i] = ec._Job_provenance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relationships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_relationships(ctx, field, obj)
+				})
+		case "owners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_owners(ctx, field, obj)
+				})
+		case "risks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_risks(ctx, field, obj)
+				})
+		case "controls":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_controls(ctx, field, obj)
+				})
+		case "assets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_assets(ctx, field, obj)
+				})
+		case "namespace":
+			out.Values[i] = ec._Job_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jobType":
+			out.Values[i] = ec._Job_jobType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "integration":
+			out.Values[i] = ec._Job_integration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "processingType":
+			out.Values[i] = ec._Job_processingType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inputs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_inputs(ctx, field, obj)
+				})
+		case "outputs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_outputs(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17998,6 +19461,12 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Model_suppliers(ctx, field, obj)
+				})
+		case "producedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_producedBy(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20113,6 +21582,30 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNJob2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Job) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJob2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJob(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJob2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJob(ctx context.Context, sel ast.SelectionSet, v *model.Job) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Job!")
+		return graphql.Null
+	}
+	return ec._Job(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLimits2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐLimits(ctx context.Context, sel ast.SelectionSet, v *model.Limits) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Limits!")
@@ -21015,6 +22508,13 @@ func (ec *executionContext) marshalOImportRun2ᚖgithubᚗcomᚋaimsgraphᚋaims
 		return graphql.Null
 	}
 	return ec._ImportRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOImportedEvent2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐImportedEvent(ctx context.Context, sel ast.SelectionSet, v *model.ImportedEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportedEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -261,6 +261,7 @@ type (
 	Risk     struct{ base }
 	Control  struct{ base }
 	Asset    struct{ base }
+	Job      struct{ base }
 )
 
 // Wrap returns the GraphQL type of a node's kind; its neighbours load through l.
@@ -285,6 +286,8 @@ func (l *Loaders) Wrap(n *graph.Node) Node {
 		return &Control{b}
 	case graph.Asset:
 		return &Asset{b}
+	case graph.Job:
+		return &Job{b}
 	}
 	panic(fmt.Sprintf("model: node %s has unknown kind %q", n.ID, n.Kind))
 }
@@ -460,4 +463,24 @@ func (a Asset) Owner() *string          { return a.str("owner") }
 func (a Asset) Location() *string       { return a.str("location") }
 func (a Asset) Represents(ctx context.Context) ([]Node, error) {
 	return neighbours[Node](ctx, a.base, graph.Out, graph.Represents)
+}
+
+// Job fields.
+func (j Job) Namespace() *string      { return j.str("namespace") }
+func (j Job) JobType() *string        { return j.str("jobType") }
+func (j Job) Integration() *string    { return j.str("integration") }
+func (j Job) ProcessingType() *string { return j.str("processingType") }
+func (j Job) Inputs(ctx context.Context) ([]Node, error) {
+	return neighbours[Node](ctx, j.base, graph.In, graph.Feeds)
+}
+func (j Job) Outputs(ctx context.Context) ([]Node, error) {
+	return neighbours[Node](ctx, j.base, graph.Out, graph.Feeds)
+}
+
+// ProducedBy lists the jobs that write a dataset or a model (FEEDS from a job).
+func (d Dataset) ProducedBy(ctx context.Context) ([]*Job, error) {
+	return neighbours[*Job](ctx, d.base, graph.In, graph.Feeds)
+}
+func (m Model) ProducedBy(ctx context.Context) ([]*Job, error) {
+	return neighbours[*Job](ctx, m.base, graph.In, graph.Feeds)
 }

@@ -296,6 +296,29 @@ func (f *ImportedFile) Path(ctx context.Context) string { return ShownPath(ctx, 
 func (f *ImportedFile) Sha256() string                  { return f.f.SHA256 }
 func (f *ImportedFile) Source() string                  { return f.f.Source }
 func (f *ImportedFile) Format() string                  { return f.f.Format }
+func (f *ImportedFile) Event() *ImportedEvent {
+	if f.f.Event == nil {
+		return nil
+	}
+	return &ImportedEvent{*f.f.Event}
+}
+
+// ImportedEvent is the OpenLineage event an import run applied.
+type ImportedEvent struct{ e graph.EventInfo }
+
+func (e *ImportedEvent) Type() string { return e.e.Type }
+func (e *ImportedEvent) EventTime() *string {
+	if e.e.Time.IsZero() {
+		return nil
+	}
+	t := e.e.Time.UTC().Format(time.RFC3339Nano)
+	return &t
+}
+func (e *ImportedEvent) Producer() *string    { return nonEmpty(e.e.Producer) }
+func (e *ImportedEvent) Job() *string         { return nonEmpty(e.e.Job) }
+func (e *ImportedEvent) RunID() *string       { return nonEmpty(e.e.RunID) }
+func (e *ImportedEvent) ParentJob() *string   { return nonEmpty(e.e.ParentJob) }
+func (e *ImportedEvent) ParentRunID() *string { return nonEmpty(e.e.ParentRun) }
 
 // ImportCount is one row of a run's summary.
 type ImportCount struct {

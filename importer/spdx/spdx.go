@@ -1,40 +1,73 @@
-package importer
+// Package spdx maps SPDX 3.0 JSON-LD documents with the AI and Dataset profiles onto the graph
+// (docs/formats.md has the table). Each document is self-contained, imported as a run of its own.
+package spdx
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/importer/record"
 )
 
-// spdx maps an SPDX 3.0 JSON-LD document with the AI and Dataset profiles (docs/formats.md).
-// There is no SPDX 3 library for Go yet, so the document is read with the line-keeping JSON
-// reader; property names are accepted with their profile prefix (ai_typeOfModel, as the
-// specification's JSON-LD context writes them) and without it (as some generators do).
-func (d *decoder) spdx(data []byte) {
-	doc, err := readJSON(data)
+// Format is SPDX 3 JSON-LD, registered in importer.Formats.
+var Format record.Format = format{}
+
+// Name is the format's name (--format, reports).
+const Name = "spdx3"
+
+type format struct{}
+
+func (format) Name() string              { return Name }
+func (format) Grouping() record.Grouping { return record.EachDocument }
+
+// Sniff: a JSON object with @context or @graph; a document too broken to parse is told by the
+// SPDX 3 namespace in its text, so the error comes from this reader, with a line.
+func (format) Sniff(h *record.Head) record.Match {
+	if !h.ExtIn(".json", ".yaml", ".yml") || !h.StartsWith('{') {
+		return record.No
+	}
+	keys, ok := h.JSONKeys()
+	if keys["@context"] || keys["@graph"] || (!ok && h.Contains("spdx.org/rdf/3")) {
+		return record.Yes
+	}
+	return record.Lacks("an SPDX 3 document (@context, @graph)")
+}
+
+func (format) Decode(r io.Reader, out *record.Emitter) error {
+	data, err := io.ReadAll(r)
 	if err != nil {
-		if pe, ok := err.(*parseError); ok {
-			d.problem(pe.line, "", "%s", pe.msg)
-		} else {
-			d.problem(0, "", "%v", err)
-		}
+		return err
+	}
+	decode(data, out)
+	return nil
+}
+
+// decode maps one document. There is no SPDX 3 library for Go yet, so the document is read with
+// the line-keeping JSON reader; property names are accepted with their profile prefix
+// (ai_typeOfModel, as the specification's JSON-LD context writes them) and without it (as some
+// generators do).
+func decode(data []byte, out *record.Emitter) {
+	doc, err := record.ReadJSON(data)
+	if err != nil {
+		out.ParseFailed(err)
 		return
 	}
-	graphV, ok := doc.get("@graph")
-	if !ok || graphV.list == nil {
-		d.problem(doc.line, "@graph", "an SPDX 3 JSON-LD document lists its elements in @graph")
+	graphV, ok := doc.Get("@graph")
+	if !ok || graphV.List == nil {
+		out.Problem(doc.Line, "@graph", "an SPDX 3 JSON-LD document lists its elements in @graph")
 		return
 	}
-	m := &spdxMapper{d: d, b: newDocBuilder(d), elems: map[string]spdxElem{}, ids: map[string]string{}}
-	for i, e := range graphV.list {
-		id := e.str("spdxId")
+	m := &spdxMapper{out: out, b: record.NewBuilder(out), elems: map[string]spdxElem{}, ids: map[string]string{}}
+	for i, e := range graphV.List {
+		id := e.Str("spdxId")
 		if id == "" {
-			id = e.str("@id")
+			id = e.Str("@id")
 		}
-		el := spdxElem{v: e, typ: e.str("type"), field: fmt.Sprintf("@graph[%d]", i)}
+		el := spdxElem{v: e, typ: e.Str("type"), field: fmt.Sprintf("@graph[%d]", i)}
 		if el.typ == "" {
-			el.typ = e.str("@type")
+			el.typ = e.Str("@type")
 		}
 		if id != "" {
 			m.elems[id] = el
@@ -45,11 +78,11 @@ func (d *decoder) spdx(data []byte) {
 	for _, el := range m.order {
 		switch el.typ {
 		case "SpdxDocument":
-			subject = firstNonEmpty(subject, el.v.str("name"))
+			subject = record.FirstNonEmpty(subject, el.v.Str("name"))
 		case "ai_AIPackage", "AIPackage":
-			m.ids[el.id()] = m.identity(el).id("mdl")
+			m.ids[el.id()] = m.identity(el).ID("mdl")
 		case "dataset_DatasetPackage", "DatasetPackage":
-			m.ids[el.id()] = m.identity(el).id("ds")
+			m.ids[el.id()] = m.identity(el).ID("ds")
 		}
 	}
 	for _, el := range m.order {
@@ -65,104 +98,95 @@ func (d *decoder) spdx(data []byte) {
 			m.relationship(el)
 		}
 	}
-	d.setSource(subject)
-	m.b.emit()
+	out.SetDocumentSubject(subject)
+	m.b.Emit()
 }
 
 type spdxElem struct {
-	v     value
+	v     record.Value
 	typ   string
 	field string
 }
 
-func (e spdxElem) id() string { return firstNonEmpty(e.v.str("spdxId"), e.v.str("@id")) }
+func (e spdxElem) id() string { return record.FirstNonEmpty(e.v.Str("spdxId"), e.v.Str("@id")) }
 
 // prop returns a property given with or without its profile prefix.
-func (e spdxElem) prop(prefixed string) value {
-	if v, ok := e.v.get(prefixed); ok {
+func (e spdxElem) prop(prefixed string) record.Value {
+	if v, ok := e.v.Get(prefixed); ok {
 		return v
 	}
 	if _, bare, found := strings.Cut(prefixed, "_"); found {
-		if v, ok := e.v.get(bare); ok {
+		if v, ok := e.v.Get(bare); ok {
 			return v
 		}
 	}
-	return value{null: true}
+	return record.Value{Null: true}
 }
 
 func (e spdxElem) text(prefixed string) string {
 	v := e.prop(prefixed)
-	if v.isScal {
-		return v.scalar
+	if v.IsScalar {
+		return v.Scalar
 	}
 	var parts []string
-	for _, item := range v.list {
-		if item.isScal {
-			parts = append(parts, item.scalar)
+	for _, item := range v.List {
+		if item.IsScalar {
+			parts = append(parts, item.Scalar)
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
 type spdxMapper struct {
-	d     *decoder
-	b     *docBuilder
+	out   *record.Emitter
+	b     *record.Builder
 	elems map[string]spdxElem
 	order []spdxElem
 	ids   map[string]string // spdxId -> node id, for AI and dataset packages
 }
 
-func (m *spdxMapper) identity(el spdxElem) identity {
-	id := identity{name: el.v.str("name"), version: el.text("software_packageVersion")}
+func (m *spdxMapper) identity(el spdxElem) record.Identity {
+	id := record.Identity{Name: el.v.Str("name"), Version: el.text("software_packageVersion")}
 	for _, k := range []string{"software_packageUrl", "software_downloadLocation", "software_homePage"} {
 		u := el.text(k)
-		if strings.HasPrefix(u, "pkg:") && id.purl == "" {
-			id.purl = u
+		if strings.HasPrefix(u, "pkg:") && id.Purl == "" {
+			id.Purl = u
 		} else if u != "" {
-			id.urls = append(id.urls, u)
+			id.URLs = append(id.URLs, u)
 		}
 	}
-	if id.purl != "" || len(id.urls) > 0 {
+	if id.Purl != "" || len(id.URLs) > 0 {
 		// A versioned download URL is not part of a published model's identity.
-		if _, _, hf := hfRepoOf(id.urls); hf {
-			id.version = ""
+		if _, _, hf := record.HFRepoOf(id.URLs); hf {
+			id.Version = ""
 		}
 	}
 	return id
 }
 
-func hfRepoOf(urls []string) (string, bool, bool) {
-	for _, u := range urls {
-		if repo, ds, ok := hfRepo(u); ok {
-			return repo, ds, true
-		}
-	}
-	return "", false, false
-}
-
-func (m *spdxMapper) line(el spdxElem) int { return el.v.line }
+func (m *spdxMapper) line(el spdxElem) int { return el.v.Line }
 
 func (m *spdxMapper) model(el spdxElem) {
 	id := m.ids[el.id()]
 	props := map[string]any{
-		"name": el.v.str("name"), "version": el.text("software_packageVersion"),
-		"description": firstNonEmpty(el.v.str("description"), el.v.str("summary")),
+		"name": el.v.Str("name"), "version": el.text("software_packageVersion"),
+		"description": record.FirstNonEmpty(el.v.Str("description"), el.v.Str("summary")),
 		"modelType":   el.text("ai_typeOfModel"), "domain": el.text("ai_domain"),
 		"autonomyType": el.text("ai_autonomyType"), "license": m.license(el.id()),
 		"informationAboutApplication": el.text("ai_informationAboutApplication"),
 		"limitation":                  el.text("ai_limitation"),
 	}
-	m.b.node(graph.Model, id, m.line(el), false, props)
+	m.b.Node(graph.Model, id, m.line(el), false, props)
 	if yes(el.text("ai_useSensitivePersonalInformation")) {
-		m.b.flag(id, "PRIVACY")
+		m.b.Flag(id, "PRIVACY")
 	}
 	if level := el.text("ai_safetyRiskAssessment"); level != "" {
 		rid := "risk:" + strings.TrimPrefix(id, "mdl:") + ":safety-assessment"
-		m.b.node(graph.Risk, rid, m.line(el), false, map[string]any{
+		m.b.Node(graph.Risk, rid, m.line(el), false, map[string]any{
 			"name": "Safety risk assessment: " + level, "category": "SAFETY", "status": "OPEN",
-			"description": "EU AI Act safety risk assessment of " + el.v.str("name") + ", stated in SPDX as " + level,
+			"description": "EU AI Act safety risk assessment of " + el.v.Str("name") + ", stated in SPDX as " + level,
 			"assessment":  level})
-		m.b.rel(graph.Affects, rid, id, nil, m.line(el), el.field+".ai_safetyRiskAssessment")
+		m.b.Rel(graph.Affects, rid, id, nil, m.line(el), el.field+".ai_safetyRiskAssessment")
 	}
 	m.supplier(el, id)
 }
@@ -170,8 +194,8 @@ func (m *spdxMapper) model(el spdxElem) {
 func (m *spdxMapper) dataset(el spdxElem) {
 	id := m.ids[el.id()]
 	props := map[string]any{
-		"name": el.v.str("name"), "version": el.text("software_packageVersion"),
-		"description": firstNonEmpty(el.v.str("description"), el.v.str("summary")),
+		"name": el.v.Str("name"), "version": el.text("software_packageVersion"),
+		"description": record.FirstNonEmpty(el.v.Str("description"), el.v.Str("summary")),
 		"datasetType": el.text("dataset_datasetType"), "license": m.license(el.id()),
 		"knownBias": el.text("dataset_knownBias"), "intendedUse": el.text("dataset_intendedUse"),
 	}
@@ -191,12 +215,12 @@ func (m *spdxMapper) dataset(el spdxElem) {
 	} else if strings.EqualFold(sensitive, "no") {
 		props["personalData"] = false
 	}
-	m.b.node(graph.Dataset, id, m.line(el), false, props)
+	m.b.Node(graph.Dataset, id, m.line(el), false, props)
 	if yes(sensitive) {
-		m.b.flag(id, "PRIVACY")
+		m.b.Flag(id, "PRIVACY")
 	}
 	if el.text("dataset_knownBias") != "" {
-		m.b.flag(id, "FAIRNESS")
+		m.b.Flag(id, "FAIRNESS")
 	}
 	m.supplier(el, id)
 }
@@ -209,30 +233,30 @@ func (m *spdxMapper) supplier(el spdxElem, id string) {
 	}
 	name := ref
 	if agent, ok := m.elems[ref]; ok {
-		name = firstNonEmpty(agent.v.str("name"), ref)
+		name = record.FirstNonEmpty(agent.v.Str("name"), ref)
 	}
 	if i := strings.LastIndexAny(strings.TrimRight(name, "/"), "/:"); i >= 0 && name == ref {
 		name = strings.TrimRight(name, "/")[i+1:] // an unnamed agent: the last part of its IRI
 	}
-	vid := "vnd:" + slug(name)
-	m.b.node(graph.Vendor, vid, m.line(el), false, map[string]any{"name": name, "spdxId": ref})
-	m.b.rel(graph.Supplies, vid, id, nil, m.line(el), el.field+".suppliedBy")
+	vid := "vnd:" + record.Slug(name)
+	m.b.Node(graph.Vendor, vid, m.line(el), false, map[string]any{"name": name, "spdxId": ref})
+	m.b.Rel(graph.Supplies, vid, id, nil, m.line(el), el.field+".suppliedBy")
 }
 
 // license reads hasDeclaredLicense / hasConcludedLicense relationships from id.
 func (m *spdxMapper) license(id string) string {
 	var out []string
 	for _, el := range m.order {
-		if el.typ != "Relationship" || el.v.str("from") != id {
+		if el.typ != "Relationship" || el.v.Str("from") != id {
 			continue
 		}
-		if t := el.v.str("relationshipType"); t != "hasDeclaredLicense" && t != "hasConcludedLicense" {
+		if t := el.v.Str("relationshipType"); t != "hasDeclaredLicense" && t != "hasConcludedLicense" {
 			continue
 		}
-		for _, to := range textItems(el.v, "to") {
+		for _, to := range el.v.TextItems("to") {
 			name := strings.TrimPrefix(to, "https://spdx.org/licenses/")
 			if lic, ok := m.elems[to]; ok {
-				name = firstNonEmpty(lic.v.str("simplelicensing_licenseExpression"), lic.v.str("name"), lic.v.str("expandedlicensing_licenseText"), to)
+				name = record.FirstNonEmpty(lic.v.Str("simplelicensing_licenseExpression"), lic.v.Str("name"), lic.v.Str("expandedlicensing_licenseText"), to)
 			}
 			if len(name) > 200 {
 				name = name[:200] + "..."
@@ -241,7 +265,7 @@ func (m *spdxMapper) license(id string) string {
 				out = append(out, name)
 			}
 		}
-		if len(out) > 0 && el.v.str("relationshipType") == "hasDeclaredLicense" {
+		if len(out) > 0 && el.v.Str("relationshipType") == "hasDeclaredLicense" {
 			break
 		}
 	}
@@ -251,7 +275,7 @@ func (m *spdxMapper) license(id string) string {
 // relationship maps trainedOn and testedOn (TRAINS) and dependsOn between models (BASE_OF).
 // The endpoints of a mapped relationship must be elements of this document.
 func (m *spdxMapper) relationship(el spdxElem) {
-	typ := el.v.str("relationshipType")
+	typ := el.v.Str("relationshipType")
 	var purpose string
 	switch typ {
 	case "trainedOn":
@@ -262,7 +286,7 @@ func (m *spdxMapper) relationship(el spdxElem) {
 	default:
 		return
 	}
-	from := el.v.str("from")
+	from := el.v.Str("from")
 	fromID, known := m.ids[from]
 	if typ == "dependsOn" {
 		if !known || !strings.HasPrefix(fromID, "mdl:") {
@@ -276,12 +300,12 @@ func (m *spdxMapper) relationship(el spdxElem) {
 			return
 		}
 	}
-	for i, to := range textItems(el.v, "to") {
+	for i, to := range el.v.TextItems("to") {
 		field := fmt.Sprintf("%s.to[%d]", el.field, i)
 		toID, ok := m.ids[to]
 		if typ == "dependsOn" {
 			if ok && strings.HasPrefix(toID, "mdl:") {
-				m.b.rel(graph.BaseOf, toID, fromID, nil, m.line(el), field)
+				m.b.Rel(graph.BaseOf, toID, fromID, nil, m.line(el), field)
 			}
 			continue // a model depending on software or data: not lineage aimsgraph records
 		}
@@ -291,10 +315,10 @@ func (m *spdxMapper) relationship(el spdxElem) {
 			}
 		}
 		if !strings.HasPrefix(toID, "ds:") {
-			m.d.problem(m.line(el), field, "%s: %q is a model, not data", typ, to)
+			m.out.Warn(m.line(el), field, "%s: %q is a model, not data: left out", typ, to)
 			continue
 		}
-		m.b.rel(graph.Trains, toID, fromID, map[string]any{"purpose": purpose}, m.line(el), field)
+		m.b.Rel(graph.Trains, toID, fromID, map[string]any{"purpose": purpose}, m.line(el), field)
 	}
 }
 
@@ -304,17 +328,17 @@ func (m *spdxMapper) relationship(el spdxElem) {
 func (m *spdxMapper) artifact(ref string, kind graph.Kind, rel spdxElem) string {
 	el, ok := m.elems[ref]
 	if !ok {
-		m.d.problem(m.line(rel), rel.field, "%s: %q is no element of this document", rel.v.str("relationshipType"), ref)
+		m.out.Warn(m.line(rel), rel.field, "%s: %q is no element of this document: left out", rel.v.Str("relationshipType"), ref)
 		return ""
 	}
 	prefix := "mdl"
 	if kind == graph.Dataset {
 		prefix = "ds"
 	}
-	id := m.identity(el).id(prefix)
+	id := m.identity(el).ID(prefix)
 	m.ids[ref] = id
-	m.b.node(kind, id, m.line(el), false, map[string]any{"name": firstNonEmpty(el.v.str("name"), ref),
-		"description": el.v.str("description"), "spdxType": el.typ})
+	m.b.Node(kind, id, m.line(el), false, map[string]any{"name": record.FirstNonEmpty(el.v.Str("name"), ref),
+		"description": el.v.Str("description"), "spdxType": el.typ})
 	return id
 }
 
@@ -327,13 +351,4 @@ func containsString(l []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// str returns a scalar field's text, or "".
-func (v value) str(key string) string {
-	f, ok := v.get(key)
-	if !ok || !f.isScal {
-		return ""
-	}
-	return f.scalar
 }
