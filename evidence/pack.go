@@ -75,7 +75,7 @@ var (
 	ErrTooLarge = fmt.Errorf("%w: too large", ErrInput)
 )
 
-// Trace columns (SPEC §14): one row per upstream lineage edge.
+// Trace columns (docs/evidence.md): one row per upstream lineage edge.
 var traceHeader = []string{"from", "type", "to", "sources", "file", "line", "run", "firstSeen", "lastSeen"}
 
 var runsHeader = []string{"run", "sources", "user", "startedAt", "finishedAt", "file", "sha256", "source", "format"}

@@ -20,7 +20,7 @@ const (
 	Risk     Kind = "RISK"
 	Control  Kind = "CONTROL"
 	Asset    Kind = "ASSET"
-	Job      Kind = "JOB" // a pipeline step: an OpenLineage job, an Airflow task, a training job (SPEC §10)
+	Job      Kind = "JOB" // a pipeline step: an OpenLineage job, an Airflow task, a training job (docs/ingest.md)
 )
 
 // RelType is a relationship type, e.g. FEEDS.
@@ -233,7 +233,7 @@ func anyTo(from Kind) [][2]Kind {
 
 // Relationships is the relationship table of docs/domain.md.
 var Relationships = []RelInfo{
-	// A job reads datasets and writes datasets or models (SPEC §10); a model a job reads (batch
+	// A job reads datasets and writes datasets or models (docs/formats.md, OpenLineage); a model a job reads (batch
 	// scoring) feeds it too.
 	{Type: Feeds, Lineage: true, Pairs: [][2]Kind{{Dataset, Dataset}, {Dataset, AISystem}, {AISystem, AISystem}, {AISystem, Dataset},
 		{Dataset, Job}, {Job, Dataset}, {Job, Model}, {Model, Job}}},

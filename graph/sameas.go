@@ -2,7 +2,7 @@ package graph
 
 import "context"
 
-// sameAs (SPEC §10, docs/formats.md "sameAs"): a record may list other ids that name the same
+// sameAs (docs/formats.md "sameAs"): a record may list other ids that name the same
 // thing (NodeRecord.SameAs). The graph keeps one node, under the declaring id; each other id is
 // an alias that finds it. An alias that was a node of its own (an OpenLineage dataset imported
 // before the register named it) is merged into the declaring node when declared: its

@@ -113,7 +113,7 @@ type FileDigest struct {
 	Event *EventInfo `json:"event,omitempty"`
 }
 
-// EventInfo is the provenance of an OpenLineage event (SPEC §10): who sent it and which run of
+// EventInfo is the provenance of an OpenLineage event (docs/ingest.md): who sent it and which run of
 // which job it reports. Its Time is when the event's facts hold from; the run that applied the
 // newest event of a job records it, so an older event never overrides a newer one.
 type EventInfo struct {

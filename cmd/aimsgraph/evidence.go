@@ -11,7 +11,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/evidence"
 )
 
-// cmdEvidence writes the evidence pack of SPEC §14 (docs/evidence.md) for the ids given.
+// cmdEvidence writes the evidence pack (docs/evidence.md) for the ids given.
 func cmdEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("evidence", "evidence [--as-of T] --out PACK.zip ID...", stderr)
 	var sf storeFlags

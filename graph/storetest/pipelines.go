@@ -11,7 +11,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/importer"
 )
 
-// Pipelines: jobs (SPEC §10) and what OpenLineage events need of a store: per-source pruning and
+// Pipelines: jobs (docs/ingest.md) and what OpenLineage events need of a store: per-source pruning and
 // the event recorded with its run.
 
 // testJobs: a job reads datasets and writes a dataset and a model (FEEDS Dataset→Job→Dataset|

@@ -1,4 +1,4 @@
-// History and governance analytics (SPEC §12–13): "what changed since" and the gap findings.
+// History and governance analytics (docs/history.md, docs/governance.md): "what changed since" and the gap findings.
 // The header links here only when the server's schema has `changes` and `gaps`.
 import { graphql } from "../api";
 import { asOfArgs, getCapabilities, nodeHref } from "../model";
