@@ -296,7 +296,13 @@ CALL (n, at) {
   ` + versionOf("NodeVersion", "n", "n._held", true) + `
 }
 WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
-	for i, q := range []string{relQ, markQ, outQ, inQ, nodeQ} {
+	return w.runCounting(ctx, params, 0, 4, relQ, markQ, outQ, inQ, nodeQ)
+}
+
+// runCounting runs prune statements in order in the run's transaction; the (name, removed) rows
+// of statement relsAt count removed relationships, those of nodesAt removed nodes.
+func (w *writer) runCounting(ctx context.Context, params map[string]any, relsAt, nodesAt int, queries ...string) error {
+	for i, q := range queries {
 		res, err := w.tx.Run(ctx, q, params)
 		if err != nil {
 			return wrapErr(err)
@@ -310,9 +316,9 @@ WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
 			n, _ := rec.Get("removed")
 			c := graph.Counts{Removed: int(n.(int64))}
 			switch i {
-			case 0:
+			case relsAt:
 				w.summary.AddRelationships(graph.RelType(name.(string)), c)
-			case 4:
+			case nodesAt:
 				w.summary.AddNodes(graph.Kind(name.(string)), c)
 			}
 		}

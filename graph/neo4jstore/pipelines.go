@@ -71,26 +71,5 @@ CALL (n, at) {
   ` + versionOf("NodeVersion", "n", "n._held", true) + `
 }
 WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
-	for i, q := range []string{markQ, relQ, goneRels("(n:Pruned)-[r]->()"), goneRels("()-[r]->(n:Pruned)"), nodeQ} {
-		res, err := w.tx.Run(ctx, q, params)
-		if err != nil {
-			return wrapErr(err)
-		}
-		recs, err := res.Collect(ctx)
-		if err != nil {
-			return wrapErr(err)
-		}
-		for _, rec := range recs {
-			name, _ := rec.Get("name")
-			n, _ := rec.Get("removed")
-			c := graph.Counts{Removed: int(n.(int64))}
-			switch i {
-			case 1:
-				w.summary.AddRelationships(graph.RelType(name.(string)), c)
-			case 4:
-				w.summary.AddNodes(graph.Kind(name.(string)), c)
-			}
-		}
-	}
-	return nil
+	return w.runCounting(ctx, params, 1, 4, markQ, relQ, goneRels("(n:Pruned)-[r]->()"), goneRels("()-[r]->(n:Pruned)"), nodeQ)
 }
