@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// Derived notions (third-party, flagged-for, the gap rules of the governance analytics) are
-// written once, as data: a Cond. Go code evaluates a Cond over any NodeView (the embedded
-// store's records, the nodes an as-of walk loaded, the API's nodes), and the Neo4j store
-// compiles the same Cond to a Cypher predicate. One definition, so no store and no resolver can
-// drift from another (docs/domain.md).
+// Derived notions (third-party, flagged-for, the gap rules of package governance) are written
+// once, as data: a Cond. Go code evaluates a Cond over any NodeView (the embedded store's
+// records, the nodes an as-of walk loaded, the API's nodes), and the Neo4j store compiles the
+// same Cond to a Cypher predicate. One definition, so no store and no resolver can drift from
+// another (docs/domain.md).
 
 // Cond is a condition on a node. Build it with the constructors below; the zero Cond is true.
 type Cond struct {
@@ -20,6 +20,8 @@ type Cond struct {
 	values []any
 	text   string
 	rel    RelType
+	dir    Direction // OpEdge: In (a relationship points at the node) or Out
+	edge   *Cond     // OpEdge: the condition on the relationship's properties (nil: any)
 }
 
 // CondOp is the operator at the root of a Cond.
@@ -28,17 +30,18 @@ type CondOp int
 // The operators a Cond is made of. Each leaf is false, never unknown, when its property is
 // absent: the Cypher compiler wraps leaves in coalesce(..., false) to match.
 const (
-	OpTrue     CondOp = iota
-	OpAll             // every kid
-	OpAny             // some kid
-	OpNot             // not the only kid
-	OpKind            // the node is of one of kinds
-	OpID              // the node's id is one of values
-	OpEquals          // property prop equals one of values
-	OpHasAny          // list property prop holds one of values
-	OpSet             // property prop is present and not empty
-	OpText            // id, name or description contains text, case-insensitively
-	OpIncoming        // some relationship of type rel points at the node from a node satisfying kids[0]
+	OpTrue   CondOp = iota
+	OpAll           // every kid
+	OpAny           // some kid
+	OpNot           // not the only kid
+	OpKind          // the node is of one of kinds
+	OpID            // the node's id is one of values
+	OpEquals        // property prop equals one of values
+	OpHasAny        // list property prop holds one of values
+	OpSet           // property prop is present and not empty
+	OpText          // id, name or description contains text, case-insensitively
+	OpBefore        // date property prop (ISO 8601, as written) falls on a day before text (YYYY-MM-DD)
+	OpEdge          // some relationship of type rel, in direction dir, satisfying edge, joins the node to one satisfying kids[0]
 )
 
 // True is the condition every node satisfies.
@@ -75,9 +78,28 @@ func TextContains(text string) Cond {
 	return Cond{op: OpText, text: strings.ToLower(strings.TrimSpace(text))}
 }
 
+// DayBefore holds when date property prop (an ISO 8601 date or date-time, as the importer keeps
+// it) is on a day before day (YYYY-MM-DD).
+func DayBefore(prop, day string) Cond { return Cond{op: OpBefore, prop: prop, text: day} }
+
 // Incoming holds when a relationship of type rel points at the node from a node satisfying from.
 func Incoming(rel RelType, from Cond) Cond {
-	return Cond{op: OpIncoming, rel: rel, kids: []Cond{from}}
+	return Cond{op: OpEdge, rel: rel, dir: In, kids: []Cond{from}}
+}
+
+// Outgoing holds when a relationship of type rel leads from the node to one satisfying to.
+func Outgoing(rel RelType, to Cond) Cond {
+	return Cond{op: OpEdge, rel: rel, dir: Out, kids: []Cond{to}}
+}
+
+// Where restricts an Incoming or Outgoing condition to relationships whose properties satisfy
+// edge (e.g. RESPONSIBLE_FOR with `as` HUMAN_OVERSIGHT).
+func (c Cond) Where(edge Cond) Cond {
+	if c.op != OpEdge {
+		panic("graph: Where on a condition that is not about a relationship")
+	}
+	c.edge = &edge
+	return c
 }
 
 func anys(ss []string) []any {
@@ -88,7 +110,7 @@ func anys(ss []string) []any {
 	return out
 }
 
-// Op, Kids, Kinds, Prop, Values, Text and Rel expose a Cond's parts to compilers.
+// Op, Kids, Kinds, Prop, Values, Text, Rel, Dir and Edge expose a Cond's parts to compilers.
 func (c Cond) Op() CondOp     { return c.op }
 func (c Cond) Kids() []Cond   { return c.kids }
 func (c Cond) Kinds() []Kind  { return c.kinds }
@@ -96,17 +118,39 @@ func (c Cond) Prop() string   { return c.prop }
 func (c Cond) Values() []any  { return c.values }
 func (c Cond) Text() string   { return c.text }
 func (c Cond) Rel() RelType   { return c.rel }
+func (c Cond) Dir() Direction { return c.dir }
 func (c Cond) IsTrue() bool   { return c.op == OpTrue }
 func (c Cond) String() string { return condString(c) }
+func (c Cond) Edge() (Cond, bool) {
+	if c.edge == nil {
+		return True, false
+	}
+	return *c.edge, true
+}
 
-// IncomingTypes lists the relationship types a Cond looks at: what an evaluator must load
-// besides the node itself.
-func (c Cond) IncomingTypes() []RelType {
-	var out []RelType
+// EdgeNeed is a relationship type and direction a Cond looks along from the node it is
+// evaluated on, with the conditions it then evaluates on the far ends (which may need more).
+type EdgeNeed struct {
+	Type RelType
+	Dir  Direction
+	Far  []Cond
+}
+
+// Needs lists what evaluating c on a node needs loaded besides the node itself: the
+// relationships of each type and direction c looks along at the top level, and for each the
+// conditions on the far ends, so a loader can fetch exactly that, level by level.
+func (c Cond) Needs() []EdgeNeed {
+	var out []EdgeNeed
 	var walk func(Cond)
 	walk = func(c Cond) {
-		if c.op == OpIncoming && !slices.Contains(out, c.rel) {
-			out = append(out, c.rel)
+		if c.op == OpEdge {
+			i := slices.IndexFunc(out, func(n EdgeNeed) bool { return n.Type == c.rel && n.Dir == c.dir })
+			if i < 0 {
+				out = append(out, EdgeNeed{Type: c.rel, Dir: c.dir})
+				i = len(out) - 1
+			}
+			out[i].Far = append(out[i].Far, c.kids[0])
+			return // the far end's conditions are the far end's needs
 		}
 		for _, k := range c.kids {
 			walk(k)
@@ -121,10 +165,18 @@ type NodeView interface {
 	NodeID() string
 	NodeKind() Kind
 	Prop(name string) any
-	// In calls visit with the node at the far end of each incoming relationship of type t,
-	// until visit returns false.
-	In(t RelType, visit func(from NodeView) bool)
+	// Edges calls visit with the properties of each relationship of type t in direction dir
+	// (In: pointing at the node) and the node at its far end, until visit returns false.
+	Edges(t RelType, dir Direction, visit func(props map[string]any, far NodeView) bool)
 }
+
+// props is a NodeView over a property map alone: what an edge condition is evaluated on.
+type props map[string]any
+
+func (p props) NodeID() string                                                { return "" }
+func (p props) NodeKind() Kind                                                { return "" }
+func (p props) Prop(name string) any                                          { return p[name] }
+func (p props) Edges(RelType, Direction, func(map[string]any, NodeView) bool) {}
 
 // Match evaluates c on n.
 func (c Cond) Match(n NodeView) bool {
@@ -181,10 +233,13 @@ func (c Cond) Match(n NodeView) bool {
 		desc, _ := n.Prop("description").(string)
 		return strings.Contains(strings.ToLower(n.NodeID()), c.text) ||
 			strings.Contains(strings.ToLower(name), c.text) || strings.Contains(strings.ToLower(desc), c.text)
-	case OpIncoming:
+	case OpBefore:
+		s, _ := n.Prop(c.prop).(string)
+		return len(s) >= 10 && s[:10] < c.text
+	case OpEdge:
 		found := false
-		n.In(c.rel, func(from NodeView) bool {
-			found = c.kids[0].Match(from)
+		n.Edges(c.rel, c.dir, func(p map[string]any, far NodeView) bool {
+			found = (c.edge == nil || c.edge.Match(props(p))) && c.kids[0].Match(far)
 			return !found
 		})
 		return found
@@ -211,8 +266,14 @@ func condString(c Cond) string {
 		return "NOT " + condString(c.kids[0])
 	case OpKind:
 		return "kind in " + strings.Join(kindStrings(c.kinds), ",")
-	case OpIncoming:
-		return "<-[" + string(c.rel) + "]- " + condString(c.kids[0])
+	case OpEdge:
+		arrow := "<-[" + string(c.rel) + "]- "
+		if c.dir == Out {
+			arrow = "-[" + string(c.rel) + "]-> "
+		}
+		return arrow + condString(c.kids[0])
+	case OpBefore:
+		return c.prop + " before " + c.text
 	}
 	return c.prop + opNames[c.op]
 }
@@ -227,13 +288,33 @@ func kindStrings(ks []Kind) []string {
 	return out
 }
 
-// Loaded is a NodeView over a node and the neighbours loaded for it: what code that fetched a
-// node's incoming relationships and their far ends (an as-of walk, a resolver) evaluates a Cond
-// on. Far ends carry no neighbours of their own, so Conds evaluated on Loaded views nest
-// Incoming at most one level deep, as every derived notion does.
+// Loaded is a NodeView over a node and the relationships loaded for it: what code that fetched
+// a node's neighbours (an as-of walk, a resolver) evaluates a Cond on. Far ends are Loaded too,
+// with what the Cond needs of them in turn (Cond.Needs).
 type Loaded struct {
-	Node     *Node
-	Incoming map[RelType][]*Loaded
+	Node  *Node
+	Links map[LinkKey][]Link
+}
+
+// LinkKey keys a Loaded node's relationships by type and direction.
+type LinkKey struct {
+	Type RelType
+	Dir  Direction
+}
+
+// Link is one loaded relationship: its properties and the node at its far end.
+type Link struct {
+	Props map[string]any
+	Far   *Loaded
+}
+
+// Add records a loaded relationship of type t in direction dir.
+func (l *Loaded) Add(t RelType, dir Direction, props map[string]any, far *Loaded) {
+	if l.Links == nil {
+		l.Links = map[LinkKey][]Link{}
+	}
+	k := LinkKey{t, dir}
+	l.Links[k] = append(l.Links[k], Link{props, far})
 }
 
 // NodeID implements NodeView.
@@ -245,10 +326,10 @@ func (l *Loaded) NodeKind() Kind { return l.Node.Kind }
 // Prop implements NodeView.
 func (l *Loaded) Prop(name string) any { return l.Node.Props[name] }
 
-// In implements NodeView.
-func (l *Loaded) In(t RelType, visit func(NodeView) bool) {
-	for _, f := range l.Incoming[t] {
-		if !visit(f) {
+// Edges implements NodeView.
+func (l *Loaded) Edges(t RelType, dir Direction, visit func(map[string]any, NodeView) bool) {
+	for _, e := range l.Links[LinkKey{t, dir}] {
+		if !visit(e.Props, e.Far) {
 			return
 		}
 	}

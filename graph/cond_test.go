@@ -9,7 +9,13 @@ import (
 
 // view builds a node with incoming relationships from other nodes.
 func view(kind graph.Kind, props map[string]any, in map[graph.RelType][]*graph.Loaded) *graph.Loaded {
-	return &graph.Loaded{Node: &graph.Node{ID: "x:1", Kind: kind, Props: props}, Incoming: in}
+	v := &graph.Loaded{Node: &graph.Node{ID: "x:1", Kind: kind, Props: props}}
+	for t, fs := range in {
+		for _, f := range fs {
+			v.Add(t, graph.In, nil, f)
+		}
+	}
+	return v
 }
 
 func far(kind graph.Kind, props map[string]any) *graph.Loaded {

@@ -36,7 +36,7 @@ func FlagReasons(n NodeView) []FlagReason {
 	for _, f := range TextList(n.Prop("flags")) {
 		out = append(out, FlagReason{Category: f})
 	}
-	n.In(Affects, func(risk NodeView) bool {
+	n.Edges(Affects, In, func(_ map[string]any, risk NodeView) bool {
 		if cat, _ := risk.Prop("category").(string); cat != "" && LiveRisk.Match(risk) {
 			out = append(out, FlagReason{Category: cat, Risk: risk.NodeID()})
 		}
@@ -61,10 +61,13 @@ func (f NodeFilter) Cond() Cond {
 	return All(cs...)
 }
 
-// Derived returns the part of the filter that needs more than the node itself: its flags and
-// third-party conditions (True when it has none).
+// Derived returns the part of the filter that may need more than the node itself: its flags,
+// third-party and Where conditions (True when it has none).
 func (f NodeFilter) Derived() Cond {
 	var cs []Cond
+	if f.Where != nil {
+		cs = append(cs, *f.Where)
+	}
 	if f.Flags != nil {
 		cs = append(cs, FlaggedFor(f.Flags...))
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -98,6 +99,16 @@ func (r *Relationship) Key() string {
 		k, _ = r.Props[info.Key].(string)
 	}
 	return r.From + "\x00" + string(r.Type) + "\x00" + r.To + "\x00" + k
+}
+
+// SortRelationships orders relationships by Key, computing each key once (a key is built by
+// concatenation, too dear to rebuild on every comparison of a large sort).
+func SortRelationships(rels []*Relationship) {
+	keys := make(map[*Relationship]string, len(rels))
+	for _, r := range rels {
+		keys[r] = r.Key()
+	}
+	slices.SortStableFunc(rels, func(a, b *Relationship) int { return strings.Compare(keys[a], keys[b]) })
 }
 
 // TextList returns a list property's text items, whether stored as []string or []any.

@@ -9,7 +9,9 @@ import (
 
 // Reader answers questions about one state of the graph: the current one (the Store itself),
 // or the graph as it stood at an instant (Store.At). Every question is one store round trip on
-// the current state; see docs/history.md for what an as-of question costs.
+// the current state; see docs/history.md for what an as-of question costs. The nodes and
+// relationships it returns may share memory with the store: callers read them, never change
+// them.
 type Reader interface {
 	// KindsOf returns the kind of each of ids that exists in the graph; absent ids are left out.
 	KindsOf(ctx context.Context, ids []string) (map[string]Kind, error)
@@ -224,6 +226,9 @@ type NodeFilter struct {
 	Flags      []string // flagged for ANY of these categories (via flags or a non-CLOSED risk)
 	ThirdParty *bool
 	Text       string // case-insensitive substring of id, name or description
+	// Where is a further condition in the domain's condition language (graph.Cond): how the
+	// gap rules select what they report. Nil: none.
+	Where *Cond
 }
 
 // PageRequest asks for up to First nodes after the cursor After (an id; "" for the start).

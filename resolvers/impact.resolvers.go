@@ -9,44 +9,13 @@ import (
 	"context"
 	"time"
 
-	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
 func (r *queryResolver) Impact(ctx context.Context, sources model.NodeFilter, targets []string, maxDepth *int, limit *int, pathsPerItem *int, asOf *time.Time) (*model.ImpactResult, error) {
-	q := graph.ImpactQuery{Sources: nodeFilter(&sources), Targets: toKinds(targets)}
-	if targets == nil {
-		q.Targets = []graph.Kind{graph.Decision}
-	}
-	var err error
-	if q.MaxDepth, err = r.depth(maxDepth); err != nil {
-		return nil, err
-	}
-	if q.Limit, err = bounded("limit", limit, r.Caps.MaxResults, r.Caps.MaxResults); err != nil {
-		return nil, err
-	}
-	if q.PathsPerItem, err = bounded("pathsPerItem", pathsPerItem, 3, r.Caps.MaxPathsPerItem); err != nil {
-		return nil, err
-	}
 	v, err := view(ctx, asOf)
 	if err != nil {
 		return nil, err
 	}
-	if q.Sources, err = canonicalFilter(ctx, v, q.Sources); err != nil { // sources by any of their ids
-		return nil, err
-	}
-	res, err := v.Reader.Impact(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	out := &model.ImpactResult{Truncated: res.Truncated, Items: make([]*model.ImpactItem, len(res.Items))}
-	for i, it := range res.Items {
-		item := &model.ImpactItem{Node: v.Wrap(it.Node), Distance: it.Distance}
-		for _, p := range it.Paths {
-			v.Prime(p.Nodes...)
-			item.Paths = append(item.Paths, v.WrapPath(p))
-		}
-		out.Items[i] = item
-	}
-	return out, nil
+	return r.impact(ctx, v, nodeFilter(&sources), targets, maxDepth, limit, pathsPerItem)
 }

@@ -99,3 +99,39 @@ func mustExist(ctx context.Context, v *model.Loaders, ids ...string) error {
 	}
 	return nil
 }
+
+// impact checks the impact arguments against the caps and answers from v: the impact query and
+// Risk.exposes share it.
+func (r *Resolver) impact(ctx context.Context, v *model.Loaders, sources graph.NodeFilter, targets []string, maxDepth, limit, pathsPerItem *int) (*model.ImpactResult, error) {
+	q := graph.ImpactQuery{Sources: sources, Targets: toKinds(targets)}
+	if targets == nil {
+		q.Targets = []graph.Kind{graph.Decision}
+	}
+	var err error
+	if q.MaxDepth, err = r.depth(maxDepth); err != nil {
+		return nil, err
+	}
+	if q.Limit, err = bounded("limit", limit, r.Caps.MaxResults, r.Caps.MaxResults); err != nil {
+		return nil, err
+	}
+	if q.PathsPerItem, err = bounded("pathsPerItem", pathsPerItem, 3, r.Caps.MaxPathsPerItem); err != nil {
+		return nil, err
+	}
+	if q.Sources, err = canonicalFilter(ctx, v, q.Sources); err != nil { // sources by any of their ids
+		return nil, err
+	}
+	res, err := v.Reader.Impact(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.ImpactResult{Truncated: res.Truncated, Items: make([]*model.ImpactItem, len(res.Items))}
+	for i, it := range res.Items {
+		item := &model.ImpactItem{Node: v.Wrap(it.Node), Distance: it.Distance}
+		for _, p := range it.Paths {
+			v.Prime(p.Nodes...)
+			item.Paths = append(item.Paths, v.WrapPath(p))
+		}
+		out.Items[i] = item
+	}
+	return out, nil
+}

@@ -302,6 +302,9 @@ func report(err error, stderr io.Writer) int {
 		n := len(ve.Problems) + ve.Dropped
 		fmt.Fprintf(stderr, "%d %s; nothing was written\n", n, plural(n, "problem", "problems"))
 		return exitInvalid
+	case errors.As(err, new(*findingsError)):
+		fmt.Fprintf(stderr, "aimsgraph: %v\n", err)
+		return exitInvalid
 	case errors.As(err, new(*partialError)):
 		fmt.Fprintf(stderr, "aimsgraph: %v\n", err)
 		return exitInvalid

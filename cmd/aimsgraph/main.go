@@ -28,6 +28,7 @@ Usage:
   aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, a query UI at /
   aimsgraph diff --since T [--until T] [--format text|json|csv]     what changed between two instants
   aimsgraph compact --before T                                     drop history older than T
+  aimsgraph check [--rules ID,...] [--fail-on SEVERITY] [--list]   gaps in the management system
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdDiff(ctx, args[1:], stdout, stderr)
 	case "compact":
 		err = cmdCompact(ctx, args[1:], stdout, stderr)
+	case "check":
+		err = cmdCheck(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "--help"}, stdout, stderr)

@@ -21,3 +21,7 @@ func BenchmarkCanonicalImpact(b *testing.B) {
 // BenchmarkHistory: the canonical question with and without history, and as of the first of
 // eleven runs, at 100k relationships: go test ./graph/embedded -run '^$' -bench History -benchtime 10x
 func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, fresh, 100_000) }
+
+// BenchmarkGovernance: all gap rules and the exposure of 100 decisions at 100k relationships,
+// against the canonical question: go test ./graph/embedded -run '^$' -bench Governance -benchtime 5x
+func BenchmarkGovernance(b *testing.B) { storetest.BenchGovernance(b, fresh, 100_000) }

@@ -138,9 +138,11 @@ func (h *history) persist(tx *bolt.Tx, nvs []*nodeVersion, rvs []*relVersion) er
 // add files versions into the maps, keeping each fact's versions in order of start.
 func (h *history) add(nvs []*nodeVersion, rvs []*relVersion) {
 	for _, v := range nvs {
+		v.derive()
 		h.nodes[v.ID] = insertByStart(h.nodes[v.ID], v, func(v *nodeVersion) int64 { return v.Start })
 	}
 	for _, v := range rvs {
+		v.derive()
 		h.rels[v.key] = insertByStart(h.rels[v.key], v, func(v *relVersion) int64 { return v.Start })
 		h.relsOut[v.FromID] = append(h.relsOut[v.FromID], v)
 		h.relsIn[v.ToID] = append(h.relsIn[v.ToID], v)
@@ -207,7 +209,7 @@ func (s *Store) nodeAt(id string, t int64) *graph.Node {
 	}
 	for _, v := range s.hist.nodes[id] {
 		if v.holds(t) {
-			return &graph.Node{ID: v.ID, Kind: v.Kind, Props: copyProps(v.Props), Provenance: v.provenance()}
+			return &graph.Node{ID: v.ID, Kind: v.Kind, Props: orNoProps(v.Props), Provenance: v.provenance()}
 		}
 	}
 	return nil
@@ -275,7 +277,7 @@ func (a *asOf) Edges(ctx context.Context, ids []string, dir graph.Direction, typ
 		}
 		for _, v := range past {
 			if v.holds(a.t) && want(v.Type, v.key) {
-				out = append(out, &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: copyProps(v.Props), Provenance: v.provenance()})
+				out = append(out, &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: orNoProps(v.Props), Provenance: v.provenance()})
 			}
 		}
 	}
@@ -436,7 +438,7 @@ func (s *Store) relAt(key string, t int64) *graph.Relationship {
 	}
 	for _, v := range s.hist.rels[key] {
 		if v.holds(t) {
-			return &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: copyProps(v.Props), Provenance: v.provenance()}
+			return &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: orNoProps(v.Props), Provenance: v.provenance()}
 		}
 	}
 	return nil

@@ -384,6 +384,16 @@ func sortedKeys[V any](m map[string]V) []string {
 // apply makes the committed changes visible. Records that exist are updated in place, so the
 // adjacency lists that point at them stay valid.
 func (st *stage) apply(run *graph.RunRecord) {
+	for _, n := range st.nodes {
+		if n != nil {
+			n.derive()
+		}
+	}
+	for _, r := range st.rels {
+		if r != nil {
+			r.derive()
+		}
+	}
 	s := st.s
 	s.mu.Lock()
 	defer s.mu.Unlock()

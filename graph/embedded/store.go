@@ -72,6 +72,8 @@ type entity struct {
 	SinceRun   string         `json:"sinceRun,omitempty"`
 	Changed    int64          `json:"changed,omitempty"`
 	ChangedRun string         `json:"changedRun,omitempty"`
+
+	sources []string // graph.SourcesOf(Seen), derived once (derive); read-only
 }
 
 type nodeRec struct {
@@ -200,6 +202,7 @@ func (s *Store) load() error {
 
 // intern replaces e's repeated strings by shared copies.
 func (e *entity) intern(intern func(string) string) {
+	defer e.derive()
 	e.FirstRun, e.LastRun, e.File = intern(e.FirstRun), intern(e.LastRun), intern(e.File)
 	e.SinceRun, e.ChangedRun = intern(e.SinceRun), intern(e.ChangedRun)
 	for i, stamp := range e.Seen {
@@ -278,17 +281,37 @@ func (s *Store) Close(ctx context.Context) error {
 // Dir returns the data directory.
 func (s *Store) Dir() string { return s.dir }
 
+// toNode and toRelationship share the record's property map: a stored map is never changed in
+// place (an import replaces it whole), and what a Reader returns is read-only (graph.Reader).
 func (n *nodeRec) toNode() *graph.Node {
-	return &graph.Node{ID: n.ID, Kind: n.Kind, Props: copyProps(n.Props), Provenance: n.provenance()}
+	return &graph.Node{ID: n.ID, Kind: n.Kind, Props: orNoProps(n.Props), Provenance: n.provenance()}
 }
 
 func (r *relRec) toRelationship() *graph.Relationship {
-	return &graph.Relationship{Type: r.Type, From: r.From, To: r.To, Props: copyProps(r.Props), Provenance: r.provenance()}
+	return &graph.Relationship{Type: r.Type, From: r.From, To: r.To, Props: orNoProps(r.Props), Provenance: r.provenance()}
+}
+
+// noProps stands for the properties of a fact that has none (a stored empty map reads back as
+// nil), so every answer has a map to read.
+var noProps = map[string]any{}
+
+func orNoProps(p map[string]any) map[string]any {
+	if p == nil {
+		return noProps
+	}
+	return p
 }
 
 func (e *entity) provenance() graph.Provenance {
-	return graph.Provenance{Sources: graph.SourcesOf(e.Seen), FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
+	if e.sources == nil && len(e.Seen) > 0 { // not yet derived (a staged record, never shared)
+		return graph.Provenance{Sources: graph.SourcesOf(e.Seen), FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
+	}
+	return graph.Provenance{Sources: e.sources, FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
 }
+
+// derive computes what reads need of an entity once, before it is shared: the sources its
+// stamps name (a sorted copy per read was most of what a traversal allocated).
+func (e *entity) derive() { e.sources = graph.SourcesOf(e.Seen) }
 
 func copyProps(p map[string]any) map[string]any {
 	out := make(map[string]any, len(p))
@@ -339,10 +362,14 @@ func (n *nodeRec) NodeKind() graph.Kind { return n.Kind }
 // Prop implements graph.NodeView.
 func (n *nodeRec) Prop(name string) any { return n.Props[name] }
 
-// In implements graph.NodeView.
-func (n *nodeRec) In(t graph.RelType, visit func(graph.NodeView) bool) {
-	for _, r := range n.in {
-		if r.Type == t && !visit(r.from) {
+// Edges implements graph.NodeView.
+func (n *nodeRec) Edges(t graph.RelType, dir graph.Direction, visit func(map[string]any, graph.NodeView) bool) {
+	rels, far := n.in, func(r *relRec) *nodeRec { return r.from }
+	if dir == graph.Out {
+		rels, far = n.out, func(r *relRec) *nodeRec { return r.to }
+	}
+	for _, r := range rels {
+		if r.Type == t && !visit(r.Props, far(r)) {
 			return
 		}
 	}
@@ -407,25 +434,33 @@ func (s *Store) Edges(ctx context.Context, ids []string, dir graph.Direction, ty
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []*graph.Relationship
-	seen := map[*relRec]bool{}
-	add := func(rs []*relRec) {
+	// Each relationship once: ids are taken once each, and with both directions a relationship
+	// between two of them would come from both ends, so only its from end adds it then.
+	asked := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		asked[id] = true
+	}
+	add := func(rs []*relRec, skip func(*relRec) bool) {
 		for _, r := range rs {
-			if (len(types) == 0 || slices.Contains(types, r.Type)) && !seen[r] {
-				seen[r] = true
+			if (len(types) == 0 || slices.Contains(types, r.Type)) && !skip(r) {
 				out = append(out, r.toRelationship())
 			}
 		}
 	}
-	for _, id := range ids {
+	never := func(*relRec) bool { return false }
+	for id := range asked {
 		n := s.nodes[id]
 		if n == nil {
 			continue
 		}
 		if dir == graph.Out || dir == graph.Both {
-			add(n.out)
+			add(n.out, never)
 		}
-		if dir == graph.In || dir == graph.Both {
-			add(n.in)
+		if dir == graph.In {
+			add(n.in, never)
+		}
+		if dir == graph.Both {
+			add(n.in, func(r *relRec) bool { return asked[r.From] })
 		}
 	}
 	return out, nil

@@ -100,7 +100,7 @@ func (s *Store) Lineage(ctx context.Context, q graph.LineageQuery) (*graph.Subgr
 			}
 		})
 	}
-	sort.Slice(sg.Relationships, func(i, j int) bool { return sg.Relationships[i].Key() < sg.Relationships[j].Key() })
+	graph.SortRelationships(sg.Relationships)
 	return sg, ctx.Err()
 }
 

@@ -19,3 +19,7 @@ func BenchmarkCanonicalImpact(b *testing.B) { storetest.BenchCanonicalImpact(b, 
 // BenchmarkHistory: the canonical question with and without history, and as of the first of
 // eleven runs, at 100k relationships (minutes: eleven imports of 100k relationships).
 func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, fresh, 100_000) }
+
+// BenchmarkGovernance: all gap rules and the exposure of 100 decisions at 100k relationships,
+// against the canonical question in the same run.
+func BenchmarkGovernance(b *testing.B) { storetest.BenchGovernance(b, fresh, 100_000) }

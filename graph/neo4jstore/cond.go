@@ -85,14 +85,26 @@ func (c *compiler) compile(cond graph.Cond, v string) string {
 		t := c.param(cond.Text())
 		return leaf("(toLower(" + v + ".id) CONTAINS " + t + " OR toLower(coalesce(" + v + ".name, '')) CONTAINS " + t +
 			" OR toLower(coalesce(" + v + ".description, '')) CONTAINS " + t + ")")
-	case graph.OpIncoming:
+	case graph.OpBefore:
+		// ISO 8601 dates and date-times compare as text on their first ten characters.
+		return leaf("left(" + prop(v, cond.Prop()) + ", 10) < " + c.param(cond.Text()))
+	case graph.OpEdge:
 		info, ok := graph.RelOf(cond.Rel())
 		if !ok {
 			panic(fmt.Sprintf("neo4jstore: relationship type %q in a condition", cond.Rel()))
 		}
 		m := fmt.Sprintf("m%s%d", c.prefix, c.n)
+		e := fmt.Sprintf("e%s%d", c.prefix, c.n)
 		c.n++
-		return "EXISTS { MATCH (" + m + ":Node)-[:" + string(info.Type) + "]->(" + v + ") WHERE " + c.compile(cond.Kids()[0], m) + " }"
+		pattern := "(" + m + ":Node)-[" + e + ":" + string(info.Type) + "]->(" + v + ")"
+		if cond.Dir() == graph.Out {
+			pattern = "(" + v + ")-[" + e + ":" + string(info.Type) + "]->(" + m + ":Node)"
+		}
+		where := c.compile(cond.Kids()[0], m)
+		if edge, ok := cond.Edge(); ok {
+			where = c.compile(edge, e) + " AND " + where
+		}
+		return "EXISTS { MATCH " + pattern + " WHERE " + where + " }"
 	}
 	panic(fmt.Sprintf("neo4jstore: condition operator %d", cond.Op()))
 }

@@ -93,7 +93,7 @@ func kindStrings(kinds []graph.Kind) any {
 
 func sortSubgraph(sg *graph.Subgraph) {
 	sort.Slice(sg.Nodes[1:], func(i, j int) bool { return sg.Nodes[1+i].ID < sg.Nodes[1+j].ID })
-	sort.Slice(sg.Relationships, func(i, j int) bool { return sg.Relationships[i].Key() < sg.Relationships[j].Key() })
+	graph.SortRelationships(sg.Relationships)
 }
 
 // Paths implements graph.Store with Neo4j's SHORTEST k path selector (a bidirectional search,

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/aimsgraph/aimsgraph/governance"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer"
 	"github.com/aimsgraph/aimsgraph/internal/estategen"
@@ -118,4 +120,48 @@ func BenchHistory(b *testing.B, open BenchOpener, rels int) {
 		b.Fatal(err)
 	}
 	b.Run(fmt.Sprintf("rels=%d/as-of-first-run", rels), canonical(then))
+}
+
+// BenchGovernance measures the governance analytics (docs/governance.md) on a generated estate:
+// every gap rule, and the exposure of 100 decisions, against the canonical impact question in
+// the same run.
+func BenchGovernance(b *testing.B, open BenchOpener, rels int) {
+	dir := filepath.Join(b.TempDir(), fmt.Sprint(rels))
+	if _, _, err := estategen.Write(dir, estategen.ForRelationships(rels)); err != nil {
+		b.Fatal(err)
+	}
+	s := open(b)
+	Import(b, s, importer.Options{}, dir)
+	ctx := context.Background()
+	b.Run(fmt.Sprintf("rels=%d/canonical-impact-baseline", rels), func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := s.Impact(ctx, CanonicalQuery(10)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(fmt.Sprintf("rels=%d/gaps-all-rules", rels), func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			fs, err := governance.Gaps(ctx, s, time.Now(), governance.Rules)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(len(fs)), "findings")
+		}
+	})
+	b.Run(fmt.Sprintf("rels=%d/exposure-100-decisions", rels), func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			sources := 0
+			for d := 0; d < 100; d++ {
+				exp, err := governance.ExposureOf(ctx, s, fmt.Sprintf("dec:%d", d), 10)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, e := range exp {
+					sources += len(e.Sources)
+				}
+			}
+			b.ReportMetric(float64(sources), "sources")
+		}
+	})
 }

@@ -72,7 +72,7 @@ func (r *reader) Lineage(ctx context.Context, q graph.LineageQuery) (*graph.Subg
 			sg.Relationships = append(sg.Relationships, rel)
 		}
 	}
-	sort.Slice(sg.Relationships, func(i, j int) bool { return sg.Relationships[i].Key() < sg.Relationships[j].Key() })
+	graph.SortRelationships(sg.Relationships)
 	return sg, nil
 }
 

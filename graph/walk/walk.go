@@ -8,7 +8,7 @@ package walk
 import (
 	"context"
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 )
@@ -92,13 +92,18 @@ func (r *reader) all(ctx context.Context, f graph.NodeFilter) ([]*graph.Node, er
 	return out, err
 }
 
-// Matching keeps the nodes that satisfy c, loading the incoming relationships c looks at and
-// their far ends in two calls.
-func Matching(ctx context.Context, src Source, nodes []*graph.Node, c graph.Cond) ([]*graph.Node, error) {
+// Neighbours are the two reads Load needs; every graph.Reader has them.
+type Neighbours interface {
+	Nodes(ctx context.Context, ids []string) ([]*graph.Node, error)
+	Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error)
+}
+
+// Matching keeps the nodes that satisfy c, loading what c looks at (Load).
+func Matching(ctx context.Context, src Neighbours, nodes []*graph.Node, c graph.Cond) ([]*graph.Node, error) {
 	if c.IsTrue() || len(nodes) == 0 {
 		return nodes, nil
 	}
-	views, err := Load(ctx, src, nodes, c.IncomingTypes())
+	views, err := Load(ctx, src, nodes, c)
 	if err != nil {
 		return nil, err
 	}
@@ -111,41 +116,87 @@ func Matching(ctx context.Context, src Source, nodes []*graph.Node, c graph.Cond
 	return out, nil
 }
 
-// Load returns a view of each node with its incoming relationships of types and their far ends.
-func Load(ctx context.Context, src Source, nodes []*graph.Node, types []graph.RelType) ([]*graph.Loaded, error) {
+// Load returns a view of each node with what conds look at (graph.Cond.Needs): the
+// relationships of each type and direction, their far ends, and what the conditions on those
+// need in turn, one level of relationships per round trip pair (edges, then far nodes).
+func Load(ctx context.Context, src Neighbours, nodes []*graph.Node, conds ...graph.Cond) ([]*graph.Loaded, error) {
 	views := make([]*graph.Loaded, len(nodes))
 	byID := make(map[string]*graph.Loaded, len(nodes))
 	ids := make([]string, len(nodes))
 	for i, n := range nodes {
-		views[i] = &graph.Loaded{Node: n, Incoming: map[graph.RelType][]*graph.Loaded{}}
+		views[i] = &graph.Loaded{Node: n}
 		byID[n.ID] = views[i]
 		ids[i] = n.ID
 	}
-	if len(types) == 0 {
-		return views, nil
+	var needs []graph.EdgeNeed
+	for _, c := range conds {
+		needs = append(needs, c.Needs()...)
 	}
-	rels, err := src.Edges(ctx, ids, graph.In, types)
-	if err != nil {
-		return nil, err
-	}
-	var farIDs []string
-	for _, rel := range rels {
-		farIDs = append(farIDs, rel.From)
-	}
-	far, err := nodeMap(ctx, src, farIDs)
-	if err != nil {
-		return nil, err
-	}
-	for _, rel := range rels {
-		if v, f := byID[rel.To], far[rel.From]; v != nil && f != nil {
-			v.Incoming[rel.Type] = append(v.Incoming[rel.Type], &graph.Loaded{Node: f})
+	for _, dir := range []graph.Direction{graph.In, graph.Out} {
+		var types []graph.RelType
+		far := map[graph.RelType][]graph.Cond{}
+		for _, n := range needs {
+			if n.Dir == dir {
+				types = append(types, n.Type)
+				far[n.Type] = append(far[n.Type], n.Far...)
+			}
+		}
+		if len(types) == 0 {
+			continue
+		}
+		rels, err := src.Edges(ctx, ids, dir, types)
+		if err != nil {
+			return nil, err
+		}
+		// Far ends of each type are loaded with what that type's conditions need of them.
+		farIDs := map[graph.RelType][]string{}
+		for _, rel := range rels {
+			farIDs[rel.Type] = append(farIDs[rel.Type], far1(rel, dir))
+		}
+		for t, fids := range farIDs {
+			fnodes, err := nodeMap(ctx, src, fids)
+			if err != nil {
+				return nil, err
+			}
+			list := make([]*graph.Node, 0, len(fnodes))
+			for _, n := range fnodes {
+				list = append(list, n)
+			}
+			fviews, err := Load(ctx, src, list, far[t]...)
+			if err != nil {
+				return nil, err
+			}
+			fby := make(map[string]*graph.Loaded, len(fviews))
+			for _, v := range fviews {
+				fby[v.Node.ID] = v
+			}
+			for _, rel := range rels {
+				if rel.Type != t {
+					continue
+				}
+				near := rel.To
+				if dir == graph.Out {
+					near = rel.From
+				}
+				if v, f := byID[near], fby[far1(rel, dir)]; v != nil && f != nil {
+					v.Add(rel.Type, dir, rel.Props, f)
+				}
+			}
 		}
 	}
 	return views, nil
 }
 
+// far1 is the end of rel away from the node a relationship in direction dir was loaded for.
+func far1(rel *graph.Relationship, dir graph.Direction) string {
+	if dir == graph.In {
+		return rel.From
+	}
+	return rel.To
+}
+
 // nodeMap loads nodes by id.
-func nodeMap(ctx context.Context, src Source, ids []string) (map[string]*graph.Node, error) {
+func nodeMap(ctx context.Context, src Neighbours, ids []string) (map[string]*graph.Node, error) {
 	out := map[string]*graph.Node{}
 	if len(ids) == 0 {
 		return out, nil
@@ -180,13 +231,8 @@ func level(ctx context.Context, src Source, frontier []string, dir graph.Directi
 		out[near] = append(out[near], r)
 	}
 	for _, rs := range out {
-		sort.Slice(rs, func(i, j int) bool {
-			a, b := far(rs[i], dir), far(rs[j], dir)
-			if a != b {
-				return a < b
-			}
-			return rs[i].Key() < rs[j].Key()
-		})
+		graph.SortRelationships(rs)
+		slices.SortStableFunc(rs, func(a, b *graph.Relationship) int { return strings.Compare(far(a, dir), far(b, dir)) })
 	}
 	return out, nil
 }

@@ -23,6 +23,7 @@ type base struct {
 }
 
 func (b base) IsNode()            {}
+func (b base) View() *Loaders     { return b.l } // the graph the node was read from
 func (b base) Graph() *graph.Node { return b.n }
 func (b base) ID() string         { return b.n.ID }
 func (b base) Kind() string       { return string(b.n.Kind) }
@@ -82,7 +83,7 @@ func (b base) Provenance() *Provenance { return &Provenance{b.n.Provenance, b.l}
 // view loads what the derived notions look at (graph/derived.go): the node's incoming SUPPLIES
 // and AFFECTS relationships and the nodes at their far ends, through the request's loaders.
 func (b base) view(ctx context.Context) (*graph.Loaded, error) {
-	v := &graph.Loaded{Node: b.n, Incoming: map[graph.RelType][]*graph.Loaded{}}
+	v := &graph.Loaded{Node: b.n}
 	for _, t := range []graph.RelType{graph.Supplies, graph.Affects} {
 		rels, err := b.edges(ctx, graph.In, t)
 		if err != nil {
@@ -93,7 +94,7 @@ func (b base) view(ctx context.Context) (*graph.Loaded, error) {
 			if err != nil {
 				return nil, err
 			}
-			v.Incoming[t] = append(v.Incoming[t], &graph.Loaded{Node: from})
+			v.Add(t, graph.In, r.Props, &graph.Loaded{Node: from})
 		}
 	}
 	return v, nil
@@ -160,7 +161,7 @@ func (b base) Relationships(ctx context.Context, direction *string, types []stri
 }
 
 func sortRels(rels []*graph.Relationship) {
-	sort.SliceStable(rels, func(i, j int) bool { return rels[i].Key() < rels[j].Key() })
+	graph.SortRelationships(rels)
 }
 
 // Owners lists the roles responsible for the node.
