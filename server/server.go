@@ -74,6 +74,7 @@ func GraphQL(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.
 	c.AISystem.Relationships, c.Model.Relationships, c.Dataset.Relationships = rels, rels, rels
 	c.Vendor.Relationships, c.Role.Relationships, c.Decision.Relationships = rels, rels, rels
 	c.Risk.Relationships, c.Control.Relationships, c.Asset.Relationships = rels, rels, rels
+	c.Job.Relationships, c.ProcessingActivity.Relationships = rels, rels
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{}) // queries only: the schema has no mutations
