@@ -29,6 +29,8 @@ Usage:
   aimsgraph diff --since T [--until T] [--format text|json|csv]     what changed between two instants
   aimsgraph compact --before T                                     drop history older than T
   aimsgraph check [--rules ID,...] [--fail-on SEVERITY] [--list]   gaps in the management system
+  aimsgraph export assets|ropa|soa [--format csv|xlsx|ciso-assistant] [--out FILE] [--as-of T]
+                                                                   registers: assets, processing, SoA
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdCompact(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = cmdCheck(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "--help"}, stdout, stderr)

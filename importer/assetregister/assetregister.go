@@ -40,6 +40,7 @@ var Columns = []register.Column{
 	{Name: "parent_assets", Prop: "parentAssets", List: true},
 	{Name: Labels, Prop: "tags", List: true},
 	{Name: "review_next", Prop: "reviewNext"},
+	{Name: "flags", Prop: "flags", List: true}, // aimsgraph's risk flags, so an export imports again unchanged
 }
 
 // IDPrefix makes a register's asset id an aimsgraph id: A-0042 is ast:A-0042.

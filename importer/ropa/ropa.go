@@ -42,6 +42,10 @@ var Columns = []register.Column{
 	{Name: "labels", Prop: "tags", List: true},
 }
 
+// Reached are the columns `aimsgraph export ropa` adds: what the covered data reaches
+// downstream. The graph derives them, so an import leaves them out.
+var Reached = []string{"reached_systems", "reached_decisions"}
+
 // IDPrefix makes an activity id an aimsgraph id: PA-07 is pa:PA-07.
 const IDPrefix = "pa:"
 
@@ -79,7 +83,7 @@ func (layout) Row(row register.Row, out *record.Emitter) {
 	if _, ok := n.Props["name"]; !ok {
 		out.Problem(row.Line, ActivityName, "missing activity name")
 	}
-	known := map[string]bool{Covers: true}
+	known := map[string]bool{Covers: true, Reached[0]: true, Reached[1]: true}
 	for _, c := range Columns {
 		known[c.Name] = true
 	}
