@@ -18,7 +18,8 @@ const (
 
 // ropaTable is the record of processing in its reader's columns (package ropa), each activity
 // with what it covers and, derived from the graph, the AI systems and decisions its data reaches
-// downstream: the store's impact question with the covered nodes as sources, one per activity.
+// downstream: the store's impact question with the covered nodes as sources, one per activity
+// (the AI systems it covers itself count as reached: they process the data).
 func ropaTable(ctx context.Context, r graph.Reader) (*Table, error) {
 	activities, err := all(ctx, r, graph.ProcessingActivity)
 	if err != nil {
@@ -29,8 +30,14 @@ func ropaTable(ctx context.Context, r graph.Reader) (*Table, error) {
 		return nil, err
 	}
 	covered := map[string][]string{}
+	var all []string
 	for _, rel := range covers {
 		covered[rel.From] = append(covered[rel.From], rel.To)
+		all = append(all, rel.To)
+	}
+	kinds, err := r.KindsOf(ctx, all)
+	if err != nil {
+		return nil, err
 	}
 	header := append(append(columnsOf(ropa.Columns), ropa.Covers), ropa.Reached...)
 	t := &Table{Sheet: "Processing activities", Header: header}
@@ -51,6 +58,11 @@ func ropaTable(ctx context.Context, r graph.Reader) (*Table, error) {
 				return nil, err
 			}
 			var systems, decisions []string
+			for _, id := range targets { // a system the activity covers processes its data itself
+				if kinds[id] == graph.AISystem {
+					systems = append(systems, id)
+				}
+			}
 			for _, it := range res.Items {
 				if it.Node.Kind == graph.Decision {
 					decisions = append(decisions, it.Node.ID)

@@ -254,3 +254,16 @@ func FuzzWorkbook(f *testing.F) {
 	f.Add(workbook(f, "RoPA", [][]string{{"activity_id", "activity_name", "covers"}, {"PA-1", "One", "ds:a"}}))
 	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "reg.xlsx", formatNamed("xlsx"), data) })
 }
+
+// TestAnnexAFromCatalogue: a control's annexA is an id of the built-in Annex A catalogue, in any
+// case; another is a problem naming the valid ids.
+func TestAnnexAFromCatalogue(t *testing.T) {
+	d := decodeRegister(t, "c.yaml", []byte("controls:\n  - {id: c1, annexA: a.7.5}\n  - {id: c2, annexA: A.11.1}\n"))
+	if d.nodes["c1"].Props["annexA"] != "A.7.5" {
+		t.Errorf("a.7.5 read as %v", d.nodes["c1"].Props["annexA"])
+	}
+	want := `c.yaml:3: controls[1].annexA: unknown annexA "A.11.1"; expected one of ` + strings.Join(graph.AnnexAIDs(), ", ")
+	if len(d.probs) != 1 || d.probs[0] != want || !strings.Contains(want, "A.2.2, A.2.3") || !strings.HasSuffix(want, "A.10.4") {
+		t.Errorf("problems %v\nwant %s", d.probs, want)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/resolvers/generated"
@@ -50,6 +51,7 @@ func New(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Hand
 		fmt.Fprintln(w, "ready")
 	})
 	mux.HandleFunc("GET /examples.json", serveExamples)
+	mux.Handle(ExportPattern, auth.Require(auth.Reader, exportHandler(store, limits.Timeout, log))) // export.go
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'")

@@ -210,6 +210,14 @@ func testImportEstate(t *testing.T, s graph.Store) {
 		{"ast:A-0311", "cmdbCi", "CI-88121"},            // unknown key from JSON, kept
 		{"ast:A-0042", "confidentiality", int64(4)},
 		{"mdl:aml-rules", "name", "AML scenario rules"},
+		// The registers (testdata/estate/registers): typed as the domain table says.
+		{"pa:PA-04", "legalBasis", "LEGITIMATE_INTERESTS"},    // written "legitimate interests"
+		{"pa:PA-04", "thirdCountryTransfers", []string{"US"}}, // a list
+		{"pa:PA-05", "specialCategory", true},                 // a boolean
+		{"ast:A-0150", "reviewNext", "2027-01-31"},            // a date
+		{"ast:SRV-012", "confidentiality", int64(4)},          // CISO Assistant's 3 on aimsgraph's scale
+		{"ast:A-0315", "parentAssets", []string{"A-0311"}},    // register ids
+		{"ctl:a-7-5-provenance", "annexA", "A.7.5"},           // from the Annex A catalogue
 	}
 	for _, tc := range tests {
 		n := node(t, s, tc.id)
@@ -246,6 +254,9 @@ func testImportEstate(t *testing.T, s graph.Store) {
 		{"ctl:a-7-5-provenance", graph.Mitigates, "risk:bureau-privacy", "", ""},
 		{"ctl:a-7-5-provenance", graph.AppliesTo, "ds:sanctions-list", "", ""},
 		{"ast:A-0042", graph.Represents, "ds:bureau-feed", "", ""},
+		{"pa:PA-04", graph.Covers, "ds:chat-transcripts", "", ""},
+		{"pa:PA-04", graph.Covers, "sys:support-chatbot", "", ""},
+		{"ast:SRV-012", graph.Represents, "sys:credit-scoring", "", ""}, // a CISO Assistant parent that is an inventory id
 	}
 	for _, tc := range relTests {
 		found := false
