@@ -81,6 +81,11 @@ type ImportRun struct {
 	// PruneOnly, when set, narrows Prune to these sources: an OpenLineage event replaces its
 	// job's lineage and the descriptions it carries, and leaves the other sources it names alone.
 	PruneOnly []string
+	// PruneAround gives, for pruned sources that state facts around one node only (an
+	// OpenLineage job's lineage: the job, its edges and the datasets at their ends; a
+	// description: the node and its owners), that node: pruning then looks at the node, its
+	// relationships and their other ends, not the whole graph.
+	PruneAround map[string]string
 }
 
 // Prunes reports whether the run prunes source: what it stated before and this run does not,

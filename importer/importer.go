@@ -64,6 +64,9 @@ type plan struct {
 type Importer struct {
 	Store graph.Store // nil for validation against the files alone
 	Opts  Options
+	// Clock, when set, remembers the newest time applied per source across imports, so a
+	// long-running ingester does not ask the store for each event (runs.go).
+	Clock *Clock
 }
 
 // Checked is what Validate found besides problems.
@@ -135,8 +138,12 @@ func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.Im
 		ID: runID.String(), StartedAt: started, User: im.Opts.User,
 		Prune: im.Opts.Prune, DryRun: im.Opts.DryRun,
 	}
-	if prunes := documentPrunes(p.files); !im.Opts.Prune && len(prunes) > 0 {
+	if prunes, around := documentPrunes(p.files); !im.Opts.Prune && len(prunes) > 0 {
 		run.Prune, run.PruneOnly = true, prunes // what the documents replace, and nothing else
+		run.PruneAround = map[string]string{}
+		for src, id := range around {
+			run.PruneAround[src] = p.canonical(id) // the node an alias names, when it is one
+		}
 	}
 	for s := range p.sources {
 		run.Sources = append(run.Sources, s)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
@@ -147,16 +148,21 @@ func (d *Document) input() *inputFile {
 	return &inputFile{path: d.File, format: formatNamed(d.Format), source: d.Source, sha256: d.SHA256, doc: d}
 }
 
-// documentPrunes lists the sources the documents of a run replace (record.Document.Prunes).
-func documentPrunes(parts []*inputFile) []string {
+// documentPrunes lists the sources the documents of a run replace (record.Document.Prunes),
+// and where they state what they state (record.Document.Around).
+func documentPrunes(parts []*inputFile) ([]string, map[string]string) {
 	var out []string
+	around := map[string]string{}
 	for _, f := range parts {
 		if f.doc != nil {
 			out = append(out, f.doc.Prunes...)
+			for src, id := range f.doc.Around {
+				around[src] = id
+			}
 		}
 	}
 	sort.Strings(out)
-	return slices.Compact(out)
+	return slices.Compact(out), around
 }
 
 // FileOutcome is what happened to one group of files in ImportEach, or to one document: files
@@ -374,6 +380,9 @@ func (im *Importer) importGroup(ctx context.Context, docs []*Document, g []int, 
 		if !im.Opts.Strict { // under --strict the warnings were problems
 			out[i].Warnings = docs[i].Warnings
 		}
+		if err == nil && !im.Opts.DryRun && !docs[i].At.IsZero() {
+			im.Clock.record(docs[i].Source, docs[i].At, sum.RunID)
+		}
 	}
 	return nil
 }
@@ -384,13 +393,58 @@ func (im *Importer) superseded(ctx context.Context, d *Document) (string, error)
 	if d.At.IsZero() || im.Store == nil || len(d.Problems) > 0 {
 		return "", nil
 	}
-	runs, err := im.Store.Runs(ctx, graph.RunQuery{Sources: []string{d.Source}, Limit: 1})
-	if err != nil || len(runs) == 0 {
-		return "", err
+	last, run, known := im.Clock.last(d.Source)
+	if !known {
+		runs, err := im.Store.Runs(ctx, graph.RunQuery{Sources: []string{d.Source}, Limit: 1})
+		if err != nil {
+			return "", err
+		}
+		if len(runs) > 0 {
+			last, run = runs[0].SourceTimes[d.Source], runs[0].ID
+		}
+		im.Clock.record(d.Source, last, run)
 	}
-	if last := runs[0].SourceTimes[d.Source]; last.After(d.At) {
+	if last.After(d.At) {
 		return fmt.Sprintf("older (%s) than what %s last stated (%s, import run %s): not applied",
-			d.At.UTC().Format(time.RFC3339Nano), d.Source, last.UTC().Format(time.RFC3339Nano), runs[0].ID), nil
+			d.At.UTC().Format(time.RFC3339Nano), d.Source, last.UTC().Format(time.RFC3339Nano), run), nil
 	}
 	return "", nil
+}
+
+// Clock remembers, per source, the time of the newest statement applied and its run. It trusts
+// that no other process applies statements of the same sources meanwhile (one ingester per
+// graph; an import of files asks the store each time). Safe for concurrent use; a nil Clock
+// remembers nothing.
+type Clock struct {
+	mu    sync.Mutex
+	times map[string]clockEntry
+}
+
+type clockEntry struct {
+	at  time.Time
+	run string
+}
+
+// NewClock returns an empty clock.
+func NewClock() *Clock { return &Clock{times: map[string]clockEntry{}} }
+
+func (c *Clock) last(source string) (time.Time, string, bool) {
+	if c == nil {
+		return time.Time{}, "", false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.times[source]
+	return e.at, e.run, ok
+}
+
+func (c *Clock) record(source string, at time.Time, run string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.times[source]; !ok || !e.at.After(at) {
+		c.times[source] = clockEntry{at, run}
+	}
 }

@@ -137,7 +137,7 @@ func (r *Resolver) impact(ctx context.Context, v *model.Loaders, sources graph.N
 	if q.PathsPerItem, err = bounded("pathsPerItem", pathsPerItem, 3, r.Caps.MaxPathsPerItem); err != nil {
 		return nil, err
 	}
-	if q.Sources, err = canonicalFilter(ctx, v, q.Sources); err != nil { // sources by any of their ids
+	if q.Sources, err = canonicalFilter(ctx, v, q.Sources); err != nil { // sources by any of their ids (sameas.go)
 		return nil, err
 	}
 	res, err := v.Reader.Impact(ctx, q)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/ingest"
 	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/resolvers/generated"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
@@ -52,6 +53,8 @@ func New(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Hand
 	})
 	mux.HandleFunc("GET /examples.json", serveExamples)
 	mux.Handle(ExportPattern, auth.Require(auth.Reader, exportHandler(store, limits.Timeout, log))) // export.go
+	// OpenLineage events (docs/ingest.md), for tokens of role ingester.
+	ingest.New(store, ingest.DefaultOptions(), log).Routes(mux, func(h http.Handler) http.Handler { return auth.Require(auth.Ingester, h) })
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'")

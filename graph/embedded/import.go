@@ -29,7 +29,11 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 		return nil, err
 	}
 	for _, src := range run.Sources {
-		if run.Prunes(src) { // Prune, narrowed by PruneOnly (OpenLineage events)
+		switch around, scoped := run.PruneAround[src]; {
+		case !run.Prunes(src): // Prune, narrowed by PruneOnly (OpenLineage events)
+		case scoped:
+			st.pruneAround(src, around) // pipelines.go
+		default:
 			st.prune(src)
 		}
 	}
@@ -249,8 +253,14 @@ func (st *stage) unstated(e *entity, source string) ([]string, bool) {
 // relationships first (counted), then nodes no source states any more, with their relationships.
 // Whatever goes ends its current version at the source's instant.
 func (st *stage) prune(source string) {
+	st.pruneIn(source, st.allRels(), st.allNodes(), func(map[string]bool) []*relRec { return st.allRels() })
+}
+
+// pruneIn is prune over the relationships and nodes given; relsOf lists (at least) the
+// relationships of the nodes that go, which go with them.
+func (st *stage) pruneIn(source string, rels []*relRec, nodes []*nodeRec, relsOf func(gone map[string]bool) []*relRec) {
 	at := st.instant(source)
-	for _, r := range st.allRels() {
+	for _, r := range rels {
 		rest, ok := st.unstated(&r.entity, source)
 		if !ok {
 			continue
@@ -269,7 +279,7 @@ func (st *stage) prune(source string) {
 		st.rels[r.key] = &kept
 	}
 	gone := map[string]bool{}
-	for _, n := range st.allNodes() {
+	for _, n := range nodes {
 		rest, ok := st.unstated(&n.entity, source)
 		if !ok {
 			continue
@@ -294,7 +304,7 @@ func (st *stage) prune(source string) {
 	if len(gone) == 0 {
 		return
 	}
-	for _, r := range st.allRels() { // a deleted node takes its relationships with it
+	for _, r := range relsOf(gone) { // a deleted node takes its relationships with it
 		if gone[r.From] || gone[r.To] {
 			st.deleteRel(r, at)
 		}

@@ -34,8 +34,11 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 	if err := fill(ctx, w); err != nil {
 		return nil, err
 	}
+	if err := w.pruneAround(ctx); err != nil { // the sources pruned around one node, at once (pipelines.go)
+		return nil, err
+	}
 	for _, src := range run.Sources {
-		if run.Prunes(src) { // Prune, narrowed by PruneOnly (OpenLineage events)
+		if _, scoped := run.PruneAround[src]; run.Prunes(src) && !scoped { // Prune, narrowed by PruneOnly (OpenLineage events)
 			if err := w.prune(ctx, src); err != nil {
 				return nil, err
 			}

@@ -96,3 +96,44 @@ func testRunEvents(t *testing.T, s graph.Store) {
 		t.Errorf("event %+v, want %+v", got, *ev)
 	}
 }
+
+// testPruneAround: a source pruned around a node (ImportRun.PruneAround) ends what it stated
+// there (the node, its relationships, their other ends) and nothing elsewhere.
+func testPruneAround(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	rec := func(id string, kind graph.Kind) graph.NodeRecord {
+		return graph.NodeRecord{ID: id, Kind: kind, Props: map[string]any{"name": id}, Source: "job:j"}
+	}
+	run := func(id string, prune bool, nodes []graph.NodeRecord, rels []graph.RelRecord) {
+		t.Helper()
+		r := graph.ImportRun{ID: id, StartedAt: time.Now().UTC(), Sources: []string{"job:j"}, Prune: prune, PruneOnly: []string{"job:j"},
+			PruneAround: map[string]string{"job:j": "job:j"}}
+		_, err := s.Import(ctx, r, func(ctx context.Context, w graph.Writer) error {
+			if err := w.WriteNodes(ctx, nodes); err != nil {
+				return err
+			}
+			return w.WriteRelationships(ctx, rels)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	feeds := func(from, to string) graph.RelRecord {
+		return graph.RelRecord{Type: graph.Feeds, From: from, To: to, Props: map[string]any{}, Source: "job:j"}
+	}
+	run("00000000-0000-7000-8000-000000000011", false,
+		[]graph.NodeRecord{rec("job:j", graph.Job), rec("ds:in", graph.Dataset), rec("ds:out", graph.Dataset), rec("ds:far", graph.Dataset)},
+		[]graph.RelRecord{feeds("ds:in", "job:j"), feeds("job:j", "ds:out")})
+	run("00000000-0000-7000-8000-000000000012", true,
+		[]graph.NodeRecord{rec("job:j", graph.Job), rec("ds:out", graph.Dataset)},
+		[]graph.RelRecord{feeds("job:j", "ds:out")})
+	if node(t, s, "ds:in") != nil || len(edgesOf(t, s, "job:j", graph.In)) != 0 {
+		t.Errorf("the input the job no longer reads, and its edge, must end")
+	}
+	if node(t, s, "ds:out") == nil || len(edgesOf(t, s, "job:j", graph.Out)) != 1 {
+		t.Errorf("the output stated again must stay")
+	}
+	if node(t, s, "ds:far") == nil {
+		t.Errorf("what the source stated away from the job is out of the prune's reach and stays")
+	}
+}

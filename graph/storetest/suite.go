@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 	// pipelines.go
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
 	t.Run("PruneOnly", func(t *testing.T) { testPruneOnly(t, open(t)) })
+	t.Run("PruneAround", func(t *testing.T) { testPruneAround(t, open(t)) })
 	t.Run("RunEvents", func(t *testing.T) { testRunEvents(t, open(t)) })
 	// sameas.go
 	t.Run("SameAsMerge", func(t *testing.T) { testSameAsMerge(t, open(t)) })

@@ -139,6 +139,7 @@ func decodeEvent(v record.Value, out *record.Emitter) {
 		_, id := e.datasetID(ds)
 		doc.Label, doc.Source = typ+" "+id, id
 		doc.Prunes = e.describedSources(nil, []record.Value{ds})
+		doc.Around = around(doc.Prunes, "")
 		out.Document(doc)
 		e.quiet = false
 		e.header(info)
@@ -160,6 +161,7 @@ func decodeEvent(v record.Value, out *record.Emitter) {
 		// about them (many integrations send the datasets with START only): it ends nothing.
 		doc.Prunes = append(doc.Prunes, jobID)
 	}
+	doc.Around = around(doc.Prunes, jobID)
 	out.Document(doc)
 	e.quiet = false
 	e.header(info)
@@ -187,6 +189,21 @@ func decodeEvent(v record.Value, out *record.Emitter) {
 		}
 	}
 	e.emit()
+}
+
+// around tells, for each source an event prunes, the node all that source states is around:
+// the job for its lineage and its facets, the dataset for its description (docs/formats.md).
+func around(prunes []string, jobID string) map[string]string {
+	out := make(map[string]string, len(prunes))
+	for _, s := range prunes {
+		switch s {
+		case jobID, FacetSource(jobID):
+			out[s] = jobID
+		default:
+			out[s] = s // a description's source is the described entity's id
+		}
+	}
+	return out
 }
 
 // emit hands the records over: the descriptions first, so the lineage's naming of a node

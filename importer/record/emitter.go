@@ -68,6 +68,9 @@ type Document struct {
 	// Prunes lists sources whose earlier statements the document replaces: what they stated
 	// before and this document does not, ends (a completed run's lineage, a fresh description).
 	Prunes []string
+	// Around gives, for pruned sources that state facts around one node only, that node
+	// (graph.ImportRun.PruneAround): pruning looks there, not at the whole graph.
+	Around map[string]string
 	// At is when the document's facts take effect (an event's eventTime); zero for the run's
 	// finish. A document older than the newest applied statement of its source is superseded:
 	// reported, and not applied.
