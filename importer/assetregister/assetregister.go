@@ -43,6 +43,9 @@ var Columns = []register.Column{
 	{Name: "flags", Prop: "flags", List: true}, // aimsgraph's risk flags, so an export imports again unchanged
 }
 
+// known are the columns with a meaning of their own; the others are kept as text.
+var known = register.Known(Columns, ID, LinkedIDs)
+
 // IDPrefix makes a register's asset id an aimsgraph id: A-0042 is ast:A-0042.
 const IDPrefix = "ast:"
 
@@ -89,10 +92,6 @@ func (layout) Row(row register.Row, out *record.Emitter) {
 	register.Props(row, graph.Asset, Columns, n.Props, out)
 	if _, ok := n.Props["name"]; !ok {
 		out.Problem(row.Line, "name", "missing name")
-	}
-	known := map[string]bool{ID: true, LinkedIDs: true}
-	for _, c := range Columns {
-		known[c.Name] = true
 	}
 	register.KeepOthers(row, known, n.Props, out)
 	out.Node(n)

@@ -43,6 +43,18 @@ var aliases = map[string]string{
 	"labels": FilteringLabels, "owners": "owner", "folder": Domain, "reference_link": "link",
 }
 
+// known are the columns read above; the others are kept as text.
+var known = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range append(append([]string{InternalID, "name", "description", "owner", "link"}, TemplateColumns...), OptionalColumns...) {
+		m[c] = true
+	}
+	for alias := range aliases {
+		m[alias] = true
+	}
+	return m
+}()
+
 // Listed separates list cells (parent_assets, labels): CISO Assistant accepts commas and pipes.
 const Listed = ",|"
 
@@ -144,13 +156,6 @@ func (layout) Row(row register.Row, out *record.Emitter) {
 	}
 	if len(parents) > 0 {
 		n.Props["parentAssets"] = parents
-	}
-	known := map[string]bool{}
-	for _, c := range append(append([]string{InternalID, "name", "description", "owner", "link"}, TemplateColumns...), OptionalColumns...) {
-		known[c] = true
-	}
-	for alias := range aliases {
-		known[alias] = true
 	}
 	register.KeepOthers(row, known, n.Props, out)
 	if l := column(row, "link"); l != "" {

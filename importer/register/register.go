@@ -43,6 +43,7 @@ type Layout interface {
 type Row struct {
 	Line   int // the CSV line, or the worksheet row
 	header []string
+	index  map[string]int // column -> its position in header, built once per table
 	cells  []string
 }
 
@@ -51,10 +52,8 @@ func (r Row) Columns() []string { return r.header }
 
 // Cell returns the trimmed text of a column, "" when the column is absent or the cell empty.
 func (r Row) Cell(column string) string {
-	for i, h := range r.header {
-		if h == column && i < len(r.cells) {
-			return strings.TrimSpace(r.cells[i])
-		}
+	if i, ok := r.index[column]; ok && i < len(r.cells) {
+		return strings.TrimSpace(r.cells[i])
 	}
 	return ""
 }
@@ -109,6 +108,10 @@ func Decode(t Table, layout Layout, out *record.Emitter) error {
 		return nil
 	}
 	out.SetSource(layout.Source())
+	index := make(map[string]int, len(header))
+	for i, h := range header {
+		index[h] = i
+	}
 	for {
 		cells, line, ok, err := t.Next()
 		if err != nil || !ok {
@@ -118,7 +121,7 @@ func Decode(t Table, layout Layout, out *record.Emitter) error {
 			out.Problem(line, "", "row has %d cells, the header has %d", len(cells), len(header))
 			continue
 		}
-		layout.Row(Row{Line: line, header: header, cells: cells}, out)
+		layout.Row(Row{Line: line, header: header, index: index, cells: cells}, out)
 	}
 }
 
@@ -347,6 +350,18 @@ func Props(row Row, kind graph.Kind, columns []Column, props map[string]any, out
 			props[p.Name] = val
 		}
 	}
+}
+
+// Known is the set of the columns' names and the others given: the columns a layout reads.
+func Known(columns []Column, others ...string) map[string]bool {
+	m := make(map[string]bool, len(columns)+len(others))
+	for _, c := range columns {
+		m[c.Name] = true
+	}
+	for _, o := range others {
+		m[o] = true
+	}
+	return m
 }
 
 // KeepOthers keeps the columns not in known as text properties named after them, as the native

@@ -46,6 +46,9 @@ var Columns = []register.Column{
 // downstream. The graph derives them, so an import leaves them out.
 var Reached = []string{"reached_systems", "reached_decisions"}
 
+// known are the columns with a meaning of their own; the others are kept as text.
+var known = register.Known(Columns, append([]string{Covers}, Reached...)...)
+
 // IDPrefix makes an activity id an aimsgraph id: PA-07 is pa:PA-07.
 const IDPrefix = "pa:"
 
@@ -82,10 +85,6 @@ func (layout) Row(row register.Row, out *record.Emitter) {
 	register.Props(row, graph.ProcessingActivity, Columns, n.Props, out)
 	if _, ok := n.Props["name"]; !ok {
 		out.Problem(row.Line, ActivityName, "missing activity name")
-	}
-	known := map[string]bool{Covers: true, Reached[0]: true, Reached[1]: true}
-	for _, c := range Columns {
-		known[c.Name] = true
 	}
 	register.KeepOthers(row, known, n.Props, out)
 	out.Node(n)
