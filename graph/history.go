@@ -15,7 +15,7 @@ import (
 // Change says how a fact differs between two instants.
 type Change string
 
-// The changes of SPEC §12.
+// The changes of docs/history.md.
 const (
 	Added   Change = "ADDED"   // absent at since, present at until
 	Removed Change = "REMOVED" // present at since, absent at until

@@ -1,5 +1,5 @@
 // Package graph holds aimsgraph's domain model: the node kinds, their properties and enums, the
-// relationship table of SPEC §2 and the derived semantics (third-party, flagged, lineage). It is
+// relationship table of docs/domain.md and the derived semantics (third-party, flagged, lineage). It is
 // one table, read by the importer, the stores and the GraphQL layer alike, so that adding a
 // property or an allowed relationship is a change in one place.
 package graph
@@ -9,7 +9,7 @@ import "strings"
 // Kind is a node kind as GraphQL names it (NodeKind), e.g. DATASET.
 type Kind string
 
-// The node kinds of SPEC §2.
+// The node kinds of docs/domain.md.
 const (
 	AISystem Kind = "AI_SYSTEM"
 	Model    Kind = "MODEL"
@@ -29,7 +29,7 @@ const (
 // RelType is a relationship type, e.g. FEEDS.
 type RelType string
 
-// The relationship types of SPEC §2.
+// The relationship types of docs/domain.md.
 const (
 	Feeds          RelType = "FEEDS"
 	Trains         RelType = "TRAINS"
@@ -271,7 +271,7 @@ func anyTo(from Kind) [][2]Kind {
 	return out
 }
 
-// Relationships is the relationship table of SPEC §2.
+// Relationships is the relationship table of docs/domain.md.
 var Relationships = []RelInfo{
 	// A job reads datasets and writes datasets or models (SPEC §10); a model a job reads (batch
 	// scoring) feeds it too.

@@ -224,7 +224,7 @@ const (
 	Both                  // either way
 )
 
-// NodeFilter selects nodes; set fields combine with AND. See SPEC §6.
+// NodeFilter selects nodes; set fields combine with AND. See docs/api.md.
 type NodeFilter struct {
 	IDs        []string
 	Kinds      []Kind

@@ -176,9 +176,10 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-// collect expands paths (files or folders, searched recursively) into the files to read, in a
-// stable order, each with its format told (sniff). Files of a folder that no format reads are
-// skipped and listed in skipped; a file named explicitly must be one some format reads.
+// collect expands paths (files or folders, searched recursively, following symbolic links) into
+// the files to read, in a stable order, each with its format told (sniff). What a folder holds
+// that is not read at all is listed in skipped as "path: why"; a file named explicitly must be
+// one some format reads.
 func collect(paths []string, override []record.Format) (files []*inputFile, skipped []string, err error) {
 	add := func(path string, explicit bool) (bool, error) {
 		h := record.NewHead(path)
@@ -190,7 +191,7 @@ func collect(paths []string, override []record.Format) (files []*inputFile, skip
 			if explicit {
 				return false, fmt.Errorf("%s: unsupported file type; aimsgraph reads %s (docs/formats.md)", path, strings.Join(FormatNames(), ", "))
 			}
-			skipped = append(skipped, path)
+			skipped = append(skipped, path+": not a type any import format reads")
 			return false, nil
 		}
 		files = append(files, &inputFile{path: path, format: format, why: why, explicit: explicit})
@@ -208,19 +209,7 @@ func collect(paths []string, override []record.Format) (files []*inputFile, skip
 			continue
 		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if d.Type().IsRegular() {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := walkFollowing(p, map[string]bool{}, &found, &skipped); err != nil {
 			return nil, nil, err
 		}
 		sort.Strings(found)
@@ -247,6 +236,50 @@ func Collect(paths []string) (files []string, skipped []string, err error) {
 	return files, skipped, nil
 }
 
+// walkFollowing walks dir, following symbolic links; walking holds the real paths of the folders
+// being walked, so a link back into one of them is reported instead of walked again.
+func walkFollowing(dir string, walking map[string]bool, found, skipped *[]string) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, unwrapPathError(err))
+	}
+	if walking[real] {
+		*skipped = append(*skipped, dir+": a symbolic link loop (leads back to "+real+")")
+		return nil
+	}
+	walking[real] = true
+	defer delete(walking, real)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, unwrapPathError(err))
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			st, err := os.Stat(path)
+			if err != nil {
+				*skipped = append(*skipped, path+": a broken symbolic link")
+				continue
+			}
+			mode = st.Mode().Type()
+		}
+		switch {
+		case mode.IsDir() && strings.HasPrefix(e.Name(), "."):
+			*skipped = append(*skipped, path+": a hidden folder")
+		case mode.IsDir():
+			if err := walkFollowing(path, walking, found, skipped); err != nil {
+				return err
+			}
+		case mode.IsRegular():
+			*found = append(*found, path)
+		default:
+			*skipped = append(*skipped, path+": not a regular file")
+		}
+	}
+	return nil
+}
+
 func unwrapPathError(err error) error {
 	if pe, ok := err.(*fs.PathError); ok {
 		return pe.Err
@@ -264,9 +297,14 @@ func (im *Importer) resolve(paths []string) ([]*inputFile, error) {
 			return nil, fmt.Errorf("unknown format %q: one of %s", im.Opts.Format, strings.Join(FormatNames(), ", "))
 		}
 	}
-	files, _, err := collect(paths, override)
+	files, skipped, err := collect(paths, override)
 	if err != nil {
 		return nil, err
+	}
+	if im.Opts.Skipped != nil {
+		for _, s := range skipped {
+			im.Opts.Skipped(s)
+		}
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no file any import format reads (%s) found in %s", strings.Join(FormatNames(), ", "), strings.Join(paths, ", "))

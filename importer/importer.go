@@ -31,6 +31,14 @@ type Options struct {
 	// Format, when set, reads every file as this format instead of telling it from the content:
 	// one of FormatNames().
 	Format string
+	// Skipped, when set, is told of each thing inside a folder that is not read at all, as
+	// "path: why": hidden folders, symbolic link loops, broken links, files of no type any
+	// format reads. (Files a format's name fits but whose content no format reads are outcomes
+	// of ImportEach.)
+	Skipped func(pathAndWhy string)
+	// MaxValueBytes caps one property value (a list: all its items); 0 means
+	// DefaultMaxValueBytes, a negative value no cap.
+	MaxValueBytes int
 	// Strict rejects a document from another tool (a BOM, a card) for what it gets wrong
 	// that would otherwise be left out with a warning (a value of the wrong type, a reference
 	// to nothing).
@@ -245,6 +253,7 @@ func (im *Importer) scan(f *inputFile, probs *problems, warn func(Problem), onNo
 	if first {
 		r = io.TeeReader(fh, h) // later passes read the same bytes; hash once
 	}
+	onNode, onRel = im.capValues(probs, onNode, onRel)
 	out := record.NewEmitter(f.path, record.Sink{Source: im.Opts.Source, Problem: probs.addProblem, Warn: warn, Node: onNode, Rel: onRel})
 	if err := f.format.Decode(r, out); err != nil {
 		return fmt.Errorf("%s: %w", f.path, err)

@@ -39,7 +39,7 @@ func TestValidateSampleEstates(t *testing.T) {
 	}
 }
 
-// Every kind of problem SPEC §4 names, each found with its file, line and field, all in one run.
+// Every kind of problem an import reports (README, "How an import behaves"), each found with its file, line and field, all in one run.
 func TestValidateReportsEveryProblem(t *testing.T) {
 	want := []struct {
 		file  string

@@ -14,7 +14,6 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
-	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/server"
 )
 
@@ -40,7 +39,7 @@ func TestPythonClient(t *testing.T) {
 	py := pythonWithClient(t)
 	onEachStore(t, func(t *testing.T, s graph.Store) {
 		storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "sameas", "register.yaml"))
-		ts := httptest.NewServer(withTokens(server.New(s, resolvers.DefaultLimits(), quiet)))
+		ts := httptest.NewServer(server.New(s, withTokens(t, s)))
 		defer ts.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()

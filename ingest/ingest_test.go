@@ -23,29 +23,40 @@ import (
 	"github.com/aimsgraph/aimsgraph/ingest"
 	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
-	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/server"
 )
 
 const (
 	buildJob     = "job:ol:airflow-risk/credit_features.build"
-	ingesterKey  = "test-ingester-key"
-	readerKey    = "test-reader-key"
+	ingesterKey  = "agt_test-ingester-key"
+	readerKey    = "agt_test-reader-key"
 	ingesterName = "pipeline-airflow"
 )
 
 // withTokens stands in for the token middleware (package auth, docs/service.md): it puts the
 // principal a test key names in the request's context.
-func withTokens(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Header.Get("Authorization") {
-		case "Bearer " + ingesterKey:
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{Name: ingesterName, Role: auth.Ingester}))
-		case "Bearer " + readerKey:
-			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{Name: "analyst", Role: auth.Reader}))
+// withTokens gives the store two real tokens, an ingester (ingesterKey) and a reader
+// (readerKey), and returns the server options that check them as `serve` does.
+func withTokens(tb testing.TB, s graph.Store) server.Options {
+	tb.Helper()
+	if g, ok := s.(*gatedStore); ok {
+		s = g.Store // the tokens live in the store it wraps
+	}
+	ts, ok := s.(auth.TokenStore)
+	if !ok {
+		tb.Fatalf("%T keeps no tokens", s)
+	}
+	for name, tok := range map[string]struct {
+		secret string
+		role   auth.Role
+	}{ingesterName: {ingesterKey, auth.Ingester}, "analyst": {readerKey, auth.Reader}} {
+		if err := ts.CreateToken(context.Background(), auth.Token{Name: name, Role: tok.role, Hash: auth.HashSecret(tok.secret), CreatedAt: time.Now()}); err != nil {
+			tb.Fatal(err)
 		}
-		h.ServeHTTP(w, r)
-	})
+	}
+	au := auth.NewAuthenticator(ts, auth.Tokens, quiet)
+	tb.Cleanup(au.Close)
+	return server.Options{Auth: au, Log: quiet}
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -54,7 +65,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func serve(t *testing.T, s graph.Store) string { return serveBench(t, s) }
 
 func serveBench(tb testing.TB, s graph.Store) string {
-	ts := httptest.NewServer(withTokens(server.New(s, resolvers.DefaultLimits(), quiet)))
+	ts := httptest.NewServer(server.New(s, withTokens(tb, s)))
 	tb.Cleanup(ts.Close)
 	return ts.URL
 }
@@ -199,8 +210,9 @@ func TestLineageLimits(t *testing.T) {
 	mux := http.NewServeMux()
 	opts := ingest.DefaultOptions()
 	opts.MaxBody = 4096
-	ingest.New(embeddedtest.Fresh(t), opts, quiet).Routes(mux, func(h http.Handler) http.Handler { return auth.Require(auth.Ingester, h) })
-	ts := httptest.NewServer(withTokens(mux))
+	s := embeddedtest.Fresh(t)
+	ingest.New(s, opts, quiet).Routes(mux, func(h http.Handler) http.Handler { return auth.Require(auth.Ingester, h) })
+	ts := httptest.NewServer(withTokens(t, s).Auth.Identify(mux))
 	defer ts.Close()
 	big := bytes.Repeat([]byte(" "), 5000)
 	if r := post(t, ts.URL+"/api/v1/lineage", ingesterKey, big, false); r.status != http.StatusRequestEntityTooLarge || r.Errors[0].Extensions.Code != ingest.CodeTooLarge {

@@ -10,14 +10,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aimsgraph/aimsgraph/audit"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
 // Resolver is the root resolver.
 type Resolver struct {
-	Store graph.Store
-	Caps  Limits // the server's caps on arguments
+	Store  graph.Store
+	Caps   Limits      // the server's caps on arguments
+	Recent *audit.Ring // the server's recent requests, for admins; nil: none kept
 }
 
 // depth checks a maxDepth argument against the limits.

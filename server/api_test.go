@@ -56,7 +56,7 @@ func newAPI(t *testing.T, open func(t *testing.T) graph.Store, limits resolvers.
 // serve starts a server over store with limits.
 func serve(t *testing.T, store *countingStore, limits resolvers.Limits) *api {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(server.New(store, limits, log))
+	ts := httptest.NewServer(server.New(store, server.Options{Limits: limits, Log: log}))
 	t.Cleanup(ts.Close)
 	return &api{t: t, url: ts.URL, store: store}
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -58,6 +59,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&opts.BatchSize, "batch-size", importer.DefaultBatchSize, "records written per round trip")
 	fs.BoolVar(&opts.Strict, "strict", false, "reject a document from another tool (BOM, SPDX, card) for what would otherwise be a warning: a value of the wrong type, a reference to nothing")
 	fs.StringVar(&opts.Format, "format", "", "read every file as this format instead of telling it from the content: "+strings.Join(importer.FormatNames(), ", "))
+	fs.IntVar(&opts.MaxValueBytes, "max-value-bytes", importer.DefaultMaxValueBytes, "largest property value; larger ones are problems (-1: no cap)")
 	sf.register(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
@@ -72,7 +74,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer store.Close(context.WithoutCancel(ctx))
 	opts.User = currentUser()
+	opts.Skipped = func(s string) { fmt.Fprintf(stdout, "skipped   %s\n", s) }
 	var bar *progressbar.ProgressBar
+	var lines *progressLines
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts.Total = func(n int) {
 			bar = progressbar.NewOptions(n, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("importing"),
@@ -80,11 +84,18 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100_000_000))
 		}
 		opts.Progress = func(n int) { _ = bar.Add(n) }
+	} else {
+		// No terminal (CI, a pipe, a log file): a line now and then, so a long import is seen moving.
+		lines = &progressLines{w: stderr, every: progressEvery, start: time.Now()}
+		opts.Total, opts.Progress = lines.total, lines.add
 	}
 	im := &importer.Importer{Store: store, Opts: opts}
 	outcomes, err := im.ImportEach(ctx, paths)
 	if bar != nil {
 		_ = bar.Finish()
+	}
+	if lines != nil {
+		lines.finish()
 	}
 	if err != nil {
 		return err
@@ -207,10 +218,47 @@ func uniq(l []string) []string {
 	return out
 }
 
+// progressEvery is how often an import without a terminal prints a progress line.
+var progressEvery = 5 * time.Second
+
+// progressLines prints "importing: N of M records" lines, at most one per interval, and a last one.
+type progressLines struct {
+	w           io.Writer
+	every       time.Duration
+	start, last time.Time
+	done, of    int
+}
+
+func (p *progressLines) total(n int) { p.of += n }
+
+func (p *progressLines) add(n int) {
+	p.done += n
+	if time.Since(p.last) >= p.every && time.Since(p.start) >= p.every {
+		p.print()
+	}
+}
+
+func (p *progressLines) print() {
+	p.last = time.Now()
+	pct := 100
+	if p.of > 0 {
+		pct = p.done * 100 / p.of
+	}
+	fmt.Fprintf(p.w, "importing: %d of %d records written (%d%%), %s\n", p.done, p.of, pct, time.Since(p.start).Round(time.Second))
+}
+
+// finish prints the last line when any was printed, so the log shows the end.
+func (p *progressLines) finish() {
+	if !p.last.IsZero() {
+		p.print()
+	}
+}
+
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("validate", "validate PATH...", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	maxValue := fs.Int("max-value-bytes", importer.DefaultMaxValueBytes, "largest property value; larger ones are problems (-1: no cap)")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -218,7 +266,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(paths) == 0 {
 		return &usageError{"validate needs at least one file or folder"}
 	}
-	im := &importer.Importer{}
+	im := &importer.Importer{Opts: importer.Options{MaxValueBytes: *maxValue, Skipped: func(s string) { fmt.Fprintf(stdout, "skipped   %s\n", s) }}}
 	if sf.exists() {
 		// With a store, references may point at nodes already in the graph.
 		store, err := sf.open(ctx)

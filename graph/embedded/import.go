@@ -123,7 +123,7 @@ func (st *stage) rel(key string) *relRec {
 // old version ends (returned) and a new one begins (docs/history.md).
 func (st *stage) restate(old *entity, props map[string]any, source, file string, line int) (entity, graph.Counts, *version) {
 	at := st.instant(source)
-	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID,
+	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID, LastAt: at,
 		File: file, Line: line, Since: at, SinceRun: st.run.ID, Changed: at, ChangedRun: st.run.ID}
 	prefix := graph.SeenPrefix(source)
 	var c graph.Counts
@@ -192,7 +192,7 @@ func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			if !stated(old, n.Source) { // a new source: the evidence changed
 				kept, ended = st.reattributed(kept, seen, st.instant(n.Source))
 			}
-			kept.Seen, kept.LastRun = seen, e.LastRun
+			kept.Seen, kept.LastRun, kept.LastAt = seen, e.LastRun, e.LastAt
 			e = kept
 		}
 		if ended != nil {

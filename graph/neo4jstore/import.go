@@ -90,7 +90,7 @@ WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldC
 
 const provenanceSet = `
 SET x = row.props
-SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
+SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run, x._lastAt = at,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
     x._since = CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END,
     x._sinceRun = CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END,
@@ -148,7 +148,7 @@ CALL (x, row, oldSeen, created, at) {
   SET x._since = at, x._sinceRun = $run
 }
 REMOVE x._stubCreated
-SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
+SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run, x._lastAt = at,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
 RETURN count(*) AS total,
        sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,

@@ -44,7 +44,7 @@ func BenchImport(b *testing.B, open BenchOpener, sizes ...int) {
 	}
 }
 
-// CanonicalQuery is SPEC §6's canonical question: decisions downstream of third-party datasets
+// CanonicalQuery is the canonical question (docs/api.md): decisions downstream of third-party datasets
 // flagged for privacy, within depth.
 func CanonicalQuery(depth int) graph.ImpactQuery {
 	yes := true

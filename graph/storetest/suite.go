@@ -231,7 +231,7 @@ func testImportEstate(t *testing.T, s graph.Store) {
 		}
 	}
 
-	// Inline references become relationships in the direction of SPEC §3.
+	// Inline references become relationships in the direction of docs/domain.md.
 	relTests := []struct {
 		from string
 		typ  graph.RelType

@@ -71,6 +71,17 @@ type ComplexityRoot struct {
 		ThirdParty       func(childComplexity int) int
 	}
 
+	Activity struct {
+		At         func(childComplexity int) int
+		Code       func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Method     func(childComplexity int) int
+		Operation  func(childComplexity int) int
+		Path       func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Token      func(childComplexity int) int
+	}
+
 	AnnexAControl struct {
 		Applicable func(childComplexity int) int
 		Controls   func(childComplexity int) int
@@ -436,6 +447,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Activity   func(childComplexity int, last *int) int
 		AnnexA     func(childComplexity int, asOf *time.Time) int
 		Changes    func(childComplexity int, since time.Time, until *time.Time, limit *int) int
 		Exposure   func(childComplexity int, id string, maxDepth *int, asOf *time.Time) int
@@ -586,6 +598,7 @@ type ProcessingActivityResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error)
 	Nodes(ctx context.Context, filter *model.NodeFilter, first *int, after *string, asOf *time.Time) (*model.NodeConnection, error)
+	Activity(ctx context.Context, last *int) ([]*model.Activity, error)
 	Exposure(ctx context.Context, id string, maxDepth *int, asOf *time.Time) ([]*model.Exposure, error)
 	Gaps(ctx context.Context, rules []string, asOf *time.Time) ([]*model.Finding, error)
 	Rules(ctx context.Context) ([]*model.Rule, error)
@@ -792,6 +805,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AISystem.ThirdParty(childComplexity), true
+
+	case "Activity.at":
+		if e.ComplexityRoot.Activity.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.At(childComplexity), true
+	case "Activity.code":
+		if e.ComplexityRoot.Activity.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Code(childComplexity), true
+	case "Activity.durationMs":
+		if e.ComplexityRoot.Activity.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.DurationMs(childComplexity), true
+	case "Activity.method":
+		if e.ComplexityRoot.Activity.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Method(childComplexity), true
+	case "Activity.operation":
+		if e.ComplexityRoot.Activity.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Operation(childComplexity), true
+	case "Activity.path":
+		if e.ComplexityRoot.Activity.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Path(childComplexity), true
+	case "Activity.status":
+		if e.ComplexityRoot.Activity.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Status(childComplexity), true
+	case "Activity.token":
+		if e.ComplexityRoot.Activity.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Token(childComplexity), true
 
 	case "AnnexAControl.applicable":
 		if e.ComplexityRoot.AnnexAControl.Applicable == nil {
@@ -2551,6 +2613,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Provenance.Sources(childComplexity), true
 
+	case "Query.activity":
+		if e.ComplexityRoot.Query.Activity == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activity(childComplexity, args["last"].(*int)), true
 	case "Query.annexA":
 		if e.ComplexityRoot.Query.AnnexA == nil {
 			break
@@ -3345,7 +3418,38 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../schema/enums.graphqls", Input: `# Enumerations of the domain model (SPEC §2). Importers accept any case; the API speaks
+	{Name: "../../schema/activity.graphqls", Input: `# Recent activity: who asked what, for admins (docs/api.md, "Authentication").
+
+extend type Query {
+  """
+  The server's most recent requests, newest first: up to ` + "`" + `last` + "`" + ` (default 100) of the ones it keeps
+  in memory (the last 1,000 by default; a restart empties it; the log is the full record). Admins
+  only: other roles get a FORBIDDEN error.
+  """
+  activity(last: Int): [Activity!]!
+}
+
+"One request the server answered."
+type Activity {
+  "When it arrived (RFC 3339, UTC)."
+  at: String!
+  "The caller's token name; ` + "`" + `open` + "`" + ` on a server without tokens; null when the caller was not identified."
+  token: String
+  "HTTP method."
+  method: String!
+  "Path asked for, e.g. /graphql."
+  path: String!
+  "For GraphQL, the operation's name, else its root fields."
+  operation: String
+  "Time taken, in milliseconds."
+  durationMs: Int!
+  "HTTP status."
+  status: Int!
+  "The first error code (` + "`" + `extensions.code` + "`" + `); null when it succeeded."
+  code: String
+}
+`, BuiltIn: false},
+	{Name: "../../schema/enums.graphqls", Input: `# Enumerations of the domain model (docs/domain.md). Importers accept any case; the API speaks
 # UPPER_SNAKE_CASE.
 
 "The kind of a node. Each kind is also a GraphQL type implementing ` + "`" + `Node` + "`" + `."
@@ -3749,7 +3853,7 @@ type ImpactItem {
   paths: [Path!]!
 }
 `, BuiltIn: false},
-	{Name: "../../schema/kinds.graphqls", Input: `# One type per node kind (SPEC §2): the kind's own properties and typed neighbours in both
+	{Name: "../../schema/kinds.graphqls", Input: `# One type per node kind (docs/domain.md): the kind's own properties and typed neighbours in both
 # directions, after the fields of the Node interface.
 
 "An AI system (` + "`" + `AI_SYSTEM` + "`" + `): a product or service that uses models to reach decisions."
@@ -4474,7 +4578,7 @@ type Responsibility {
   relationship: Relationship!
 }
 
-"Auditors' evidence: where a node or relationship came from (SPEC §5)."
+"Auditors' evidence: where a node or relationship came from (docs/domain.md)."
 type Provenance {
   "The sources (systems of record) that state it, sorted."
   sources: [String!]!
@@ -4486,7 +4590,7 @@ type Provenance {
   firstRun: ImportRun
   "The latest import run that saw it."
   lastRun: ImportRun
-  "The file of the latest statement."
+  "The file of the latest statement; for roles other than admin an absolute path is cut to its file name."
   file: String
   "The line in ` + "`" + `file` + "`" + ` of the latest statement."
   line: Int
@@ -4585,7 +4689,7 @@ type AnnexAControl {
   applicable: Boolean
 }
 `, BuiltIn: false},
-	{Name: "../../schema/runs.graphqls", Input: `# Import runs: the record of what was loaded from where (SPEC §5), and the server's limits.
+	{Name: "../../schema/runs.graphqls", Input: `# Import runs: the record of what was loaded from where (docs/domain.md), and the server's limits.
 
 extend type Query {
   "Import runs with these ids, or the latest ` + "`" + `last` + "`" + ` runs (default 20) when no ids are given."
@@ -4600,7 +4704,7 @@ type ImportRun {
   id: ID!
   "Sources the run stated."
   sources: [String!]!
-  "Who ran it."
+  "Who caused it: a token's name over HTTP, an OS user on the command line. Admins only: null for other roles."
   user: String
   "When it started (RFC 3339)."
   startedAt: String!
@@ -4621,7 +4725,7 @@ type ImportRun {
 
 "A file read by an import run."
 type ImportedFile {
-  "Path as given to the importer."
+  "Path as given to the importer; for roles other than admin an absolute path is cut to its file name."
   path: String!
   "SHA-256 of the content, hex."
   sha256: String!
@@ -4750,6 +4854,28 @@ func (ec *executionContext) childFields_AISystem(ctx context.Context, field grap
 		return ec.fieldContext_AISystem_processedUnder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AISystem", field.Name)
+}
+
+func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Activity_at(ctx, field)
+	case "token":
+		return ec.fieldContext_Activity_token(ctx, field)
+	case "method":
+		return ec.fieldContext_Activity_method(ctx, field)
+	case "path":
+		return ec.fieldContext_Activity_path(ctx, field)
+	case "operation":
+		return ec.fieldContext_Activity_operation(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_Activity_durationMs(ctx, field)
+	case "status":
+		return ec.fieldContext_Activity_status(ctx, field)
+	case "code":
+		return ec.fieldContext_Activity_code(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
 }
 
 func (ec *executionContext) childFields_AnnexAControl(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6096,6 +6222,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_activity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_annexA_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7394,6 +7534,190 @@ func (ec *executionContext) fieldContext_AISystem_processedUnder(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Activity_at(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_token(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_method(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_path(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_operation(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_durationMs(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Activity_status(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Activity_code(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
 }
 
 func (ec *executionContext) _AnnexAControl_id(ctx context.Context, field graphql.CollectedField, obj *model.AnnexAControl) (ret graphql.Marshaler) {
@@ -11076,7 +11400,7 @@ func (ec *executionContext) _ImportRun_user(ctx context.Context, field graphql.C
 			return ec.fieldContext_ImportRun_user(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.User(), nil
+			return obj.User(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -11437,7 +11761,7 @@ func (ec *executionContext) _ImportedFile_path(ctx context.Context, field graphq
 			return ec.fieldContext_ImportedFile_path(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Path(), nil
+			return obj.Path(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14882,7 +15206,7 @@ func (ec *executionContext) _Provenance_file(ctx context.Context, field graphql.
 			return ec.fieldContext_Provenance_file(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.File(), nil
+			return obj.File(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -15001,6 +15325,50 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Activity(ctx, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19557,6 +19925,74 @@ func (ec *executionContext) _AISystem(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var activityImplementors = []string{"Activity"}
+
+func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *model.Activity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Activity")
+		case "at":
+			out.Values[i] = ec._Activity_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._Activity_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._Activity_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._Activity_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._Activity_operation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._Activity_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Activity_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._Activity_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var annexAControlImplementors = []string{"AnnexAControl"}
 
 func (ec *executionContext) _AnnexAControl(ctx context.Context, sel ast.SelectionSet, obj *model.AnnexAControl) graphql.Marshaler {
@@ -20652,10 +21088,11 @@ func (ec *executionContext) _ImportRun(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "user":
-			out.Values[i] = ec._ImportRun_user(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRun_user(ctx, field, obj)
+				})
 		case "startedAt":
 			out.Values[i] = ec._ImportRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20779,29 +21216,30 @@ func (ec *executionContext) _ImportedFile(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ImportedFile")
 		case "path":
-			out.Values[i] = ec._ImportedFile_path(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportedFile_path(ctx, field, obj)
+				})
 		case "sha256":
 			out.Values[i] = ec._ImportedFile_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._ImportedFile_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "format":
 			out.Values[i] = ec._ImportedFile_format(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "event":
 			out.Values[i] = ec._ImportedFile_event(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21791,10 +22229,11 @@ func (ec *executionContext) _Provenance(ctx context.Context, sel ast.SelectionSe
 					return ec._Provenance_lastRun(ctx, field, obj)
 				})
 		case "file":
-			out.Values[i] = ec._Provenance_file(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provenance_file(ctx, field, obj)
+				})
 		case "line":
 			out.Values[i] = ec._Provenance_line(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -21847,6 +22286,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
+				})
+		case "activity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activity(ctx, field)
 				})
 		case "exposure":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -23083,6 +23528,30 @@ func (ec *executionContext) marshalNAISystem2ᚖgithubᚗcomᚋaimsgraphᚋaimsg
 		return graphql.Null
 	}
 	return ec._AISystem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivity2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Activity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivity2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐActivity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐActivity(ctx context.Context, sel ast.SelectionSet, v *model.Activity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Activity!")
+		return graphql.Null
+	}
+	return ec._Activity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAnnexAControl2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAnnexAControlᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AnnexAControl) graphql.Marshaler {
