@@ -9,11 +9,15 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aimsgraph/aimsgraph/importer/assetregister"
+	"github.com/aimsgraph/aimsgraph/importer/cisoassistant"
 	"github.com/aimsgraph/aimsgraph/importer/cyclonedx"
 	"github.com/aimsgraph/aimsgraph/importer/hfcard"
 	"github.com/aimsgraph/aimsgraph/importer/native"
 	"github.com/aimsgraph/aimsgraph/importer/openlineage"
 	"github.com/aimsgraph/aimsgraph/importer/record"
+	"github.com/aimsgraph/aimsgraph/importer/register"
+	"github.com/aimsgraph/aimsgraph/importer/ropa"
 	"github.com/aimsgraph/aimsgraph/importer/spdx"
 )
 
@@ -26,8 +30,14 @@ var Formats = []record.Format{
 	openlineage.Format,
 	native.JSON,
 	native.YAML,
+	// Registers are told by their header row, whatever the file's name, so they come before
+	// native CSV, which goes by the name (docs/registers.md).
+	assetregister.Format,
+	cisoassistant.Format,
+	ropa.Format,
 	native.CSV,
 	hfcard.Format,
+	register.Workbook(assetregister.Layout, cisoassistant.Layout, ropa.Layout),
 }
 
 // families name several formats at once for --format; each file is read as the member its name

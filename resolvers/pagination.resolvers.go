@@ -54,8 +54,11 @@ func (r *queryResolver) Nodes(ctx context.Context, filter *model.NodeFilter, fir
 	if err != nil {
 		return nil, err
 	}
-	f, err := canonicalFilter(ctx, v, nodeFilter(filter)) // nodes by any of their ids
+	f, err := nodeFilter(filter)
 	if err != nil {
+		return nil, err
+	}
+	if f, err = canonicalFilter(ctx, v, f); err != nil { // nodes by any of their ids
 		return nil, err
 	}
 	res, err := v.Reader.FindNodes(ctx, f, page)

@@ -39,13 +39,33 @@ func bounded(name string, v *int, def, max int) (int, error) {
 }
 
 // nodeFilter converts the GraphQL filter.
-func nodeFilter(f *model.NodeFilter) graph.NodeFilter {
+func nodeFilter(f *model.NodeFilter) (graph.NodeFilter, error) {
 	if f == nil {
-		return graph.NodeFilter{}
+		return graph.NodeFilter{}, nil
 	}
 	out := graph.NodeFilter{IDs: f.Ids, Kinds: toKinds(f.Kinds), Flags: f.Flags, ThirdParty: f.ThirdParty}
 	if f.Text != nil {
 		out.Text = *f.Text
+	}
+	if len(f.Has) > 0 {
+		set := make([]graph.Cond, len(f.Has))
+		for i, p := range f.Has {
+			if !graph.IsProp(p) { // only the table's names reach a store (and Cypher)
+				return out, badInput("has: %q is no property of the domain model", p)
+			}
+			set[i] = graph.IsSet(p)
+		}
+		where := graph.All(set...)
+		out.Where = &where
+	}
+	return out, nil
+}
+
+// kindNames converts kinds to NodeKind values.
+func kindNames(ks []graph.Kind) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
 	}
 	return out
 }

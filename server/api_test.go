@@ -381,8 +381,8 @@ func testPagination(t *testing.T, a *api) {
 	for {
 		data := a.ok(q, map[string]any{"after": after})
 		pages++
-		if total := get(data, "nodes", "totalCount"); total != float64(64) {
-			t.Fatalf("totalCount = %v, want 64", total)
+		if total := get(data, "nodes", "totalCount"); total != float64(77) {
+			t.Fatalf("totalCount = %v, want 77", total)
 		}
 		for _, e := range list(data, "nodes", "edges") {
 			all = append(all, get(e, "node", "id").(string))
@@ -398,8 +398,8 @@ func testPagination(t *testing.T, a *api) {
 			t.Errorf("page after %v differs between two reads", after)
 		}
 	}
-	if len(all) != 64 || pages != 7 || !sort.StringsAreSorted(all) {
-		t.Errorf("%d nodes in %d pages (sorted: %v), want 64 in 7, sorted", len(all), pages, sort.StringsAreSorted(all))
+	if len(all) != 77 || pages != 8 || !sort.StringsAreSorted(all) {
+		t.Errorf("%d nodes in %d pages (sorted: %v), want 77 in 8, sorted", len(all), pages, sort.StringsAreSorted(all))
 	}
 	seen := map[string]bool{}
 	for _, id := range all {

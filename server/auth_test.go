@@ -133,6 +133,7 @@ func TestRolesAgainstEndpoints(t *testing.T) {
 		{"query by GET", "GET", "/graphql?query=%7B__typename%7D", "", map[string]want{"none": unauth, "unknown": unauth, "revoked": unauth}},
 		{"examples", "GET", "/examples.json", "", map[string]want{"none": unauth, "unknown": unauth, "revoked": unauth}},
 		{"metrics", "GET", "/metrics", "", map[string]want{"none": unauth, "unknown": unauth, "revoked": unauth}},
+		{"register download", "GET", "/api/v1/export/soa", "", map[string]want{"none": unauth, "unknown": unauth, "revoked": unauth}},
 		{"activity (admin only)", "POST", "/graphql", gqlBody(`{ activity(last: 5) { path } }`),
 			map[string]want{"none": unauth, "unknown": unauth, "revoked": unauth, "reader": forbidden, "ingester": forbidden}},
 	}

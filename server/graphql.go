@@ -91,6 +91,11 @@ func weighCosts(c *generated.ComplexityRoot, limits resolvers.Limits) {
 	c.AISystem.Relationships, c.Model.Relationships, c.Dataset.Relationships = rels, rels, rels
 	c.Vendor.Relationships, c.Role.Relationships, c.Decision.Relationships = rels, rels, rels
 	c.Risk.Relationships, c.Control.Relationships, c.Asset.Relationships = rels, rels, rels
+	c.Job.Relationships, c.ProcessingActivity.Relationships = rels, rels
+	// What an activity's data reaches is an impact question: it weighs as one.
+	c.ProcessingActivity.Reaches = func(child int, _ []string, maxDepth *int, limit *int, _ *int) int {
+		return traversalCost(child, results(limit), depth(maxDepth), limits.DefaultDepth)
+	}
 }
 
 // relationshipFanOut is the number of relationships per node the complexity measure assumes.

@@ -103,6 +103,7 @@ func New(store graph.Store, opts Options) http.Handler {
 	// The web UI's pages and assets are open (they hold no data); its evidence pack download
 	// is a reader's (server/ui.go, server/evidence.go).
 	mountUI(mux, uiFS(), reader(evidenceHandler(store, opts.Limits, opts.Log)))
+	mux.Handle(ExportPattern, reader(exportHandler(store, opts.Limits.Timeout, opts.Log))) // registers' downloads (export.go)
 	// OpenLineage events (docs/ingest.md), for tokens of role ingester. A pipeline sends events
 	// in bursts and group commit gathers the concurrent ones into one store transaction, so
 	// ingestion has a limiter of its own, wider per token than the queries' (and still bounded:

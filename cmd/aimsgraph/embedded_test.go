@@ -32,14 +32,14 @@ func TestCLIImportEmbedded(t *testing.T) {
 		t.Fatalf("import: exit %d, want 17 datasets created\n%s%s", code, stdout, stderr)
 	}
 	code, stdout, _ = runCLI(t, "import", estate, "--prune")
-	if code != exitOK || !regexpMatch(t, `(?m)^\s+nodes\s+0\s+0\s+64\s+0\s*$`, stdout) {
-		t.Errorf("re-import with prune: exit %d, want all 64 nodes unchanged:\n%s", code, stdout)
+	if code != exitOK || !regexpMatch(t, `(?m)^\s+nodes\s+0\s+0\s+77\s+0\s*$`, stdout) {
+		t.Errorf("re-import with prune: exit %d, want all 77 nodes unchanged:\n%s", code, stdout)
 	}
 	// --data wins over AIMSGRAPH_DATA: another directory is another, empty graph.
 	other := t.TempDir()
 	code, stdout, _ = runCLI(t, "import", "--data", other, estate)
-	if code != exitOK || !regexpMatch(t, `(?m)^\s+nodes\s+64\s+0\s+0\s+0\s*$`, stdout) {
-		t.Errorf("import into --data: exit %d, want 64 nodes created:\n%s", code, stdout)
+	if code != exitOK || !regexpMatch(t, `(?m)^\s+nodes\s+77\s+0\s+0\s+0\s*$`, stdout) {
+		t.Errorf("import into --data: exit %d, want 77 nodes created:\n%s", code, stdout)
 	}
 	// validate checks references against the graph it finds.
 	code, stdout, stderr = runCLI(t, "validate", estate)

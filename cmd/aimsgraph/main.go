@@ -32,6 +32,8 @@ Usage:
   aimsgraph compact --before T                                     drop history older than T
   aimsgraph check [--rules ID,...] [--fail-on SEVERITY] [--list]   gaps in the management system
   aimsgraph evidence [--as-of T] --out PACK.zip ID...              an auditor's evidence pack (zip) of each id's lineage
+  aimsgraph export assets|ropa|soa [--format csv|xlsx|ciso-assistant] [--out FILE] [--as-of T]
+                                                                   registers: assets, processing, SoA
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdCompact(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = cmdCheck(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "evidence":
 		err = cmdEvidence(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

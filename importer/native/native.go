@@ -167,7 +167,7 @@ func section(path string) (string, bool) {
 func (csvFormat) Decode(r io.Reader, out *record.Emitter) error {
 	name, ok := section(out.File())
 	if !ok {
-		out.Problem(0, "", "a CSV file is named after its section: one of %s.csv", strings.Join(strings.Split(sectionNames(), ", "), ".csv, "))
+		out.Problem(0, "", "a CSV file is named after its section (one of %s.csv), or is a register told by its header row (docs/registers.md)", strings.Join(strings.Split(sectionNames(), ", "), ".csv, "))
 		return nil
 	}
 	out.SetSource(filepath.Base(filepath.Dir(out.File())))

@@ -18,12 +18,17 @@ type Problem struct {
 	Line  int
 	Field string
 	Msg   string
+	// Sheet is the worksheet of a workbook (.xlsx) the problem is in; Line is then its row,
+	// and the problem reads file:sheet!row, as spreadsheet users name a place.
+	Sheet string `json:",omitempty"`
 }
 
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
-	if p.Line > 0 {
+	if p.Sheet != "" {
+		fmt.Fprintf(&b, ":%s!%d", p.Sheet, p.Line)
+	} else if p.Line > 0 {
 		fmt.Fprintf(&b, ":%d", p.Line)
 	}
 	if p.Field != "" {
@@ -79,6 +84,7 @@ type Document struct {
 type Emitter struct {
 	file   string
 	source string
+	sheet  string // the worksheet being read, for a workbook's problems
 	sink   Sink
 }
 
@@ -132,16 +138,20 @@ func (e *Emitter) With(source string) *Emitter {
 // (DocumentSource), unless the user named it.
 func (e *Emitter) SetDocumentSubject(subject string) { e.SetSource(DocumentSource(e.file, subject)) }
 
+// InSheet says that lines from now on are the rows of a workbook's worksheet: problems read
+// file:sheet!row.
+func (e *Emitter) InSheet(name string) { e.sheet = name }
+
 // Problem reports a problem at line (0: the file as a whole) of the file.
 func (e *Emitter) Problem(line int, field, format string, args ...any) {
-	e.sink.Problem(Problem{File: e.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	e.sink.Problem(Problem{File: e.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...), Sheet: e.sheet})
 }
 
 // Warn reports something a document gets wrong that the format leaves out, importing the rest
 // (docs/formats.md, "What documents get wrong"); under --strict it is a problem. The native
 // format never warns: it is the system of record, all or nothing.
 func (e *Emitter) Warn(line int, field, format string, args ...any) {
-	p := Problem{File: e.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+	p := Problem{File: e.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...), Sheet: e.sheet}
 	if e.sink.Warn == nil {
 		e.sink.Problem(p)
 		return
@@ -284,6 +294,14 @@ func (e *Emitter) Typed(p *graph.Prop, path string, v Value) (any, bool) {
 			return nil, false
 		}
 		return val, true
+	case graph.Code:
+		for _, want := range p.Values {
+			if strings.EqualFold(s, want) {
+				return want, true
+			}
+		}
+		e.Problem(v.Line, path, "unknown %s %q; expected one of %s", p.Name, s, strings.Join(p.Values, ", "))
+		return nil, false
 	case graph.Date:
 		if !dateRE.MatchString(s) {
 			e.Problem(v.Line, path, "expected a date like 2026-03-31, got %q", s)

@@ -34,6 +34,8 @@ type NodeFilter struct {
 	ThirdParty *bool `json:"thirdParty,omitempty"`
 	// Case-insensitive text in the id, name or description.
 	Text *string `json:"text,omitempty"`
+	// Only nodes that have each of these properties set and not empty, e.g. `thirdCountryTransfers` or `legalBasis`: property names of the domain model (a field of some node type).
+	Has []string `json:"has,omitempty"`
 }
 
 type Query struct {
