@@ -244,9 +244,36 @@ func (a *asOf) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error) {
 }
 
 func (a *asOf) Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error) {
+	var out []*graph.Relationship
+	a.each(ids, dir, types, func(r *relRec, v *relVersion) {
+		if r != nil {
+			rel := r.toRelationship()
+			rel.Provenance = r.provenanceAt(a.t)
+			out = append(out, rel)
+			return
+		}
+		out = append(out, &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: orNoProps(v.Props), Provenance: v.provenanceAt(a.t)})
+	})
+	return out, ctx.Err()
+}
+
+func (a *asOf) Links(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]graph.Link, error) {
+	var out []graph.Link
+	a.each(ids, dir, types, func(r *relRec, v *relVersion) {
+		if r != nil {
+			out = append(out, graph.Link{From: r.From, To: r.To, Type: r.Type, KeyValue: keyValue(r.Type, r.Props)})
+			return
+		}
+		out = append(out, graph.Link{From: v.FromID, To: v.ToID, Type: v.Type, KeyValue: keyValue(v.Type, v.Props)})
+	})
+	return out, ctx.Err()
+}
+
+// each calls fn, under the read lock, with every relationship of types that touches ids in
+// direction dir and held at a.t: a current one (r) or an ended version (v), each once.
+func (a *asOf) each(ids []string, dir graph.Direction, types []graph.RelType, fn func(r *relRec, v *relVersion)) {
 	a.s.mu.RLock()
 	defer a.s.mu.RUnlock()
-	var out []*graph.Relationship
 	seen := map[string]bool{}
 	want := func(t graph.RelType, key string) bool {
 		if (len(types) > 0 && !slices.Contains(types, t)) || seen[key] {
@@ -274,18 +301,15 @@ func (a *asOf) Edges(ctx context.Context, ids []string, dir graph.Direction, typ
 		}
 		for _, r := range cur {
 			if r.Since <= a.t && want(r.Type, r.key) {
-				rel := r.toRelationship()
-				rel.Provenance = r.provenanceAt(a.t)
-				out = append(out, rel)
+				fn(r, nil)
 			}
 		}
 		for _, v := range past {
 			if v.holds(a.t) && want(v.Type, v.key) {
-				out = append(out, &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: orNoProps(v.Props), Provenance: v.provenanceAt(a.t)})
+				fn(nil, v)
 			}
 		}
 	}
-	return out, ctx.Err()
 }
 
 func (a *asOf) Candidates(ctx context.Context, f graph.NodeFilter, after string, limit int) ([]*graph.Node, error) {
