@@ -22,6 +22,10 @@ type Reader interface {
 	// Edges returns the relationships that touch any of ids in the given direction (Out: ids are
 	// the `from` end), restricted to types when types is not empty.
 	Edges(ctx context.Context, ids []string, dir Direction, types []RelType) ([]*Relationship, error)
+	// Links is Edges reduced to what a traversal needs to move (ends, type, key): a breadth-first
+	// level built on the primitives moves along links, and reads whole (Edges) only the
+	// relationships its answer shows.
+	Links(ctx context.Context, ids []string, dir Direction, types []RelType) ([]Link, error)
 	// Lineage returns the lineage subgraph around a node; nil when the node does not exist.
 	Lineage(ctx context.Context, q LineageQuery) (*Subgraph, error)
 	// Paths returns lineage paths between two nodes, shortest first, each node at most once.

@@ -153,7 +153,7 @@ func (r *reader) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, er
 	if err != nil {
 		return nil, err
 	}
-	rels, err := whole(ctx, r.src, links)
+	rels, err := Whole(ctx, r.src, links)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +297,7 @@ func (r *reader) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.Impact
 	if err != nil {
 		return nil, err
 	}
-	rels, err := whole(ctx, r.src, needLinks)
+	rels, err := Whole(ctx, r.src, needLinks)
 	if err != nil {
 		return nil, err
 	}

@@ -18,8 +18,6 @@ type Source interface {
 	KindsOf(ctx context.Context, ids []string) (map[string]graph.Kind, error)
 	Nodes(ctx context.Context, ids []string) ([]*graph.Node, error)
 	Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error)
-	// Links is Edges reduced to what a walk needs to move: ends, type and key. A breadth-first
-	// level moves along links; only the edges an answer shows are then read whole (Edges).
 	Links(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]graph.Link, error)
 	// Candidates returns up to limit nodes with id > after, ordered by id, that match the
 	// filter's ids, kinds and text; its derived conditions are the caller's to check.
@@ -41,6 +39,10 @@ func (r *reader) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error)
 
 func (r *reader) Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error) {
 	return r.src.Edges(ctx, ids, dir, types)
+}
+
+func (r *reader) Links(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]graph.Link, error) {
+	return r.src.Links(ctx, ids, dir, types)
 }
 
 // scanBatch is how many candidates a search reads per round trip.
@@ -252,9 +254,9 @@ func far(l graph.Link, dir graph.Direction) string {
 	return l.To
 }
 
-// whole reads the relationships that links stand for, with their properties and provenance: one
-// call, for the edges an answer shows.
-func whole(ctx context.Context, src Source, links []graph.Link) (map[string]*graph.Relationship, error) {
+// Whole reads the relationships that links stand for, with their properties and provenance, by
+// key: one call, for the edges an answer shows.
+func Whole(ctx context.Context, src Neighbours, links []graph.Link) (map[string]*graph.Relationship, error) {
 	out := map[string]*graph.Relationship{}
 	if len(links) == 0 {
 		return out, nil
