@@ -98,6 +98,10 @@ func (r ImportRun) Prunes(source string) bool {
 	return r.Prune && (len(r.PruneOnly) == 0 || slices.Contains(r.PruneOnly, source))
 }
 
+// MaxRoutes bounds a path search: the partial routes it may hold or extend. Past it the search
+// stops with ErrTooLarge (a graph with many equal-length routes between two nodes).
+const MaxRoutes = 1 << 18
+
 // RunQuery selects import runs: by id, else by the sources they stated; Limit caps the answer
 // (latest first). The zero RunQuery asks for every run.
 type RunQuery struct {
@@ -258,6 +262,10 @@ type NodePage struct {
 var (
 	// ErrUnavailable wraps failures to reach the store (exit code 3 on the command line).
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrTooLarge says a question needs more work than one answer is allowed (a path search
+	// among more equal-length routes than MaxRoutes): the caller asks for less rather than
+	// getting a silently shorter answer.
+	ErrTooLarge = errors.New("the question needs more work than one answer is allowed")
 	// ErrCompacted says an instant lies before the history horizon: what held then was dropped
 	// by Compact, so no answer about it would be complete.
 	ErrCompacted = errors.New("history before this instant was compacted")

@@ -2,6 +2,7 @@ package walk
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -76,10 +77,6 @@ func (r *reader) Lineage(ctx context.Context, q graph.LineageQuery) (*graph.Subg
 	return sg, nil
 }
 
-// maxPartials bounds the paths search on pathological graphs (many equal-length routes), as
-// the embedded store does.
-const maxPartials = 1 << 20
-
 // Paths finds simple paths in order of length, breadth-first over partial paths, extending a
 // partial path only towards nodes from which the target is still in reach. One round trip per
 // level loads the out-edges of the level's new path ends.
@@ -105,7 +102,10 @@ func (r *reader) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, er
 	var found []partial
 	queue := []partial{{nodes: []string{q.From}}}
 	expanded := 0
-	for len(queue) > 0 && len(found) < q.First && expanded < maxPartials {
+	for len(queue) > 0 && len(found) < q.First {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		var load []string
 		for _, p := range queue {
 			if last := p.nodes[len(p.nodes)-1]; !has(outOf, last) && (last != q.To || len(p.links) == 0) {
@@ -124,7 +124,7 @@ func (r *reader) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, er
 		}
 		var next []partial
 		for _, p := range queue {
-			if len(found) == q.First || expanded >= maxPartials {
+			if len(found) == q.First {
 				break
 			}
 			expanded++
@@ -137,6 +137,12 @@ func (r *reader) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, er
 				d, ok := toTarget[l.To]
 				if !ok || len(p.links)+1+d > maxDepth || slices.Contains(p.nodes, l.To) {
 					continue
+				}
+				// Routes held plus routes extended stay within graph.MaxRoutes, as on the
+				// embedded store; reaching it is an error, never a shorter answer.
+				if len(next)+len(queue)+expanded >= graph.MaxRoutes {
+					return nil, fmt.Errorf("%w: more than %d partial routes from %s towards %s within %d edges; lower maxDepth or first",
+						graph.ErrTooLarge, graph.MaxRoutes, q.From, q.To, q.MaxDepth)
 				}
 				next = append(next, partial{nodes: append(slices.Clip(p.nodes), l.To), links: append(slices.Clip(p.links), l)})
 			}
