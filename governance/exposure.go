@@ -101,25 +101,35 @@ func ExposureOf(ctx context.Context, r graph.Reader, id string, maxDepth int) ([
 	if err != nil {
 		return nil, err
 	}
-	pathFrom := func(src string) graph.Path {
+	// A source whose path an import changed between these calls (a node or edge gone) is left
+	// out rather than shown with a hole: the next question sees the graph as it is then.
+	pathFrom := func(src string) (graph.Path, bool) {
 		p := graph.Path{Nodes: []*graph.Node{byID[src]}}
 		for at := src; at != id; {
 			l := down[at]
-			p.Relationships = append(p.Relationships, rels[l.Key()])
+			rel := rels[l.Key()]
 			at = l.To
+			if rel == nil || byID[at] == nil {
+				return graph.Path{}, false
+			}
+			p.Relationships = append(p.Relationships, rel)
 			p.Nodes = append(p.Nodes, byID[at])
 		}
-		return p
+		return p, p.Nodes[0] != nil
 	}
 	byCat := map[string]*Exposure{}
 	for _, v := range views {
+		path, ok := pathFrom(v.Node.ID)
+		if !ok {
+			continue
+		}
 		for _, reason := range graph.FlagReasons(v) {
 			e := byCat[reason.Category]
 			if e == nil {
 				e = &Exposure{Category: reason.Category}
 				byCat[reason.Category] = e
 			}
-			e.Sources = append(e.Sources, ExposureSource{Node: v.Node, Reason: reason, Distance: dist[v.Node.ID], Path: pathFrom(v.Node.ID)})
+			e.Sources = append(e.Sources, ExposureSource{Node: v.Node, Reason: reason, Distance: dist[v.Node.ID], Path: path})
 		}
 	}
 	out := make([]Exposure, 0, len(byCat))
