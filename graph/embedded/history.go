@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -198,6 +199,28 @@ func (s *Store) runList() []*graph.RunRecord {
 type asOf struct {
 	s *Store
 	t int64
+
+	once sync.Once
+	ids  []string // every id with a current record or an ended version, sorted (allIDs)
+}
+
+// allIDs lists, once per view, every id that may have existed at some instant: the current ones
+// and those of ended versions. An import after the view was made only adds ids that did not
+// exist at a.t (or versions of ids already listed), so the list stays right for the view.
+func (a *asOf) allIDs() []string {
+	a.once.Do(func() {
+		a.s.mu.RLock()
+		defer a.s.mu.RUnlock()
+		ids := slices.Clone(a.s.ids)
+		for id := range a.s.hist.nodes {
+			if a.s.nodes[id] == nil {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		a.ids = ids
+	})
+	return a.ids
 }
 
 var _ walk.Source = (*asOf)(nil)
@@ -313,19 +336,14 @@ func (a *asOf) each(ids []string, dir graph.Direction, types []graph.RelType, fn
 }
 
 func (a *asOf) Candidates(ctx context.Context, f graph.NodeFilter, after string, limit int) ([]*graph.Node, error) {
-	a.s.mu.RLock()
-	defer a.s.mu.RUnlock()
-	var ids []string
+	ids := a.allIDs()
 	if f.IDs != nil {
 		ids = slices.Clone(f.IDs)
-	} else {
-		ids = slices.Clone(a.s.ids)
-		for id := range a.s.hist.nodes {
-			ids = append(ids, id)
-		}
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+	a.s.mu.RLock()
+	defer a.s.mu.RUnlock()
 	base := graph.All(graph.KindIn(f.Kinds...), graph.TextContains(f.Text))
 	if f.Kinds == nil {
 		base = graph.TextContains(f.Text)
