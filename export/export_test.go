@@ -251,3 +251,32 @@ func TestConcurrentCISOExports(t *testing.T) {
 		t.Errorf("stored parentAssets = %v", got)
 	}
 }
+
+// TestFormulaCells: a register cell a spreadsheet would run as a formula is exported with a
+// leading apostrophe, and the export imports back as the register was.
+func TestFormulaCells(t *testing.T) {
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "register.csv")
+	if err := os.WriteFile(reg, []byte("asset_id,name,description,asset_type\n"+
+		"A-1,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"open\"\")\",-1+2,Information\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := embeddedtest.Fresh(t)
+	storetest.Import(t, s, importer.Options{}, reg)
+	want := storetest.Take(t, s)
+	out := exportTo(t, s, "assets", "csv", "assets.csv")
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cell := range []string{`"'=HYPERLINK(""http://evil.example"",""open"")"`, "'-1+2"} {
+		if !bytes.Contains(raw, []byte(cell)) {
+			t.Errorf("the export lacks the defused cell %s:\n%s", cell, raw)
+		}
+	}
+	b := embeddedtest.Fresh(t)
+	storetest.Import(t, b, importer.Options{}, out)
+	if d := want.Diff(storetest.Take(t, b)); d != "" {
+		t.Errorf("the export imports as another graph:\n%s", d)
+	}
+}
