@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -256,6 +257,19 @@ type NodePage struct {
 	Nodes      []*Node
 	HasNext    bool
 	TotalCount int // only when asked for
+}
+
+// KindConflictError says a run would give a node another kind than the graph holds for it. The
+// importer checks every id against the graph before a run starts, but a run that commits in the
+// meantime can name the id first; the store finds the conflict as it writes, the run is rolled
+// back, and the importer reports it at the record (file:line).
+type KindConflictError struct {
+	ID              string
+	Stored, Written Kind
+}
+
+func (e *KindConflictError) Error() string {
+	return fmt.Sprintf("%q is a %s in the graph; an id names one node, so it cannot become a %s", e.ID, e.Stored, e.Written)
 }
 
 // Errors a store returns that callers act on.

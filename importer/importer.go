@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -182,6 +183,14 @@ func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.Im
 		}
 		return probs.err()
 	})
+	var conflict *graph.KindConflictError
+	if errors.As(err, &conflict) {
+		if info, ok := p.ids[conflict.ID]; ok { // a run that committed after checkIdentities named it first
+			var probs problems
+			probs.add(info.file, info.line, "id", "%s", conflict.Error())
+			return nil, warnings, probs.err()
+		}
+	}
 	return sum, warnings, err
 }
 

@@ -183,6 +183,9 @@ func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 		var old *entity
 		o := st.node(n.ID)
 		if o != nil {
+			if o.Kind != n.Kind { // a run that committed since the importer's check named the id
+				return &graph.KindConflictError{ID: n.ID, Stored: o.Kind, Written: n.Kind}
+			}
 			old = &o.entity
 		}
 		e, c, ended := st.restate(old, n.Props, n.Source, n.File, n.Line)

@@ -154,6 +154,15 @@ RETURN count(*) AS total,
        sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN created THEN 0 ELSE 1 END) AS unchanged`
 
+// kindConflict is the first column of a node write's answer: a node among the rows whose kind in
+// the graph (stored, an expression) is not the row's, as [id, stored, written], or null. The
+// importer checked ids before the run; a run that committed since can have named one first
+// (graph.KindConflictError), and the write then fails, rolling the run back.
+func kindConflict(stored string) string {
+	return `head(collect(CASE WHEN ` + stored + ` <> row.props.kind THEN [x.id, ` + stored + `, row.props.kind] END)) AS conflict,
+       `
+}
+
 type kindGroup struct {
 	kind graph.Kind
 	stub bool
@@ -181,12 +190,14 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			return fmt.Errorf("unknown kind %q", g.kind)
 		}
 		// The label comes from the fixed kind table, never from input.
-		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) SET x:` + info.Label + captureOld + endVersion("NodeVersion") + provenanceSet
+		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) WITH x, row, x.kind AS oldKind SET x:` + info.Label +
+			strings.ReplaceAll(captureOld, "WITH x, row,", "WITH x, row, oldKind,") + endVersion("NodeVersion") +
+			strings.Replace(provenanceSet, "RETURN ", "RETURN "+kindConflict("oldKind"), 1)
 		if g.stub {
 			q = `UNWIND $rows AS row MERGE (x:Node {id: row.id})
 ON CREATE SET x = row.props, x._stubCreated = true, x._since = row.at, x._sinceRun = $run,
   x._changedAt = row.at, x._changedRun = $run
-SET x:` + info.Label + stubProvenance
+SET x:` + info.Label + strings.Replace(stubProvenance, "RETURN ", "RETURN "+kindConflict("x.kind"), 1)
 		}
 		c, err := w.write(ctx, q, byKind[g])
 		if err != nil {
@@ -247,6 +258,14 @@ func (w *writer) write(ctx context.Context, q string, rows []any) (graph.Counts,
 	rec, err := res.Single(ctx)
 	if err != nil {
 		return graph.Counts{}, wrapErr(err)
+	}
+	if v, _ := rec.Get("conflict"); v != nil {
+		if c, ok := v.([]any); ok && len(c) == 3 {
+			id, _ := c[0].(string)
+			stored, _ := c[1].(string)
+			written, _ := c[2].(string)
+			return graph.Counts{}, &graph.KindConflictError{ID: id, Stored: graph.Kind(stored), Written: graph.Kind(written)}
+		}
 	}
 	get := func(k string) int {
 		v, _ := rec.Get(k)

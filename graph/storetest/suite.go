@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("FailedRunLeavesGraphAsBefore", func(t *testing.T) { testAtomicity(t, open(t)) })
 	t.Run("DryRun", func(t *testing.T) { testDryRun(t, open(t)) })
 	t.Run("ReferencesResolveAgainstGraph", func(t *testing.T) { testGraphReferences(t, open(t)) })
+	t.Run("KindConflictWhileWriting", func(t *testing.T) { testKindConflictWhileWriting(t, open(t)) })
 	t.Run("Provenance", func(t *testing.T) { testProvenance(t, open(t)) })
 	t.Run("FindNodesFilters", func(t *testing.T) { testFindNodes(t, open(t)) })
 	t.Run("StubsDoNotOverwrite", func(t *testing.T) { testStubs(t, open(t)) })
@@ -490,6 +492,50 @@ func testGraphReferences(t *testing.T, s graph.Store) {
 	if !errors.As(err, &ve) || !strings.Contains(ve.Error(), `conflict.yaml:2: id: "ds:bureau-feed" is a DATASET in the graph`) {
 		t.Errorf("kind conflict with the graph: err = %v", err)
 	}
+}
+
+// testKindConflictWhileWriting: the importer checks ids against the graph before a run, but a
+// run that commits in between can name an id first with another kind. The store finds it as it
+// writes (a node or a stub), rolls the run back, and the importer reports it at the record.
+func testKindConflictWhileWriting(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	Import(t, s, importer.Options{}, Testdata(t, "estate", "inventory.yaml"))
+	before := Take(t, s)
+	for _, stub := range []bool{false, true} {
+		_, err := s.Import(ctx, graph.ImportRun{ID: "late-run-" + strconv.FormatBool(stub), Sources: []string{"late"}},
+			func(ctx context.Context, w graph.Writer) error {
+				return w.WriteNodes(ctx, []graph.NodeRecord{
+					{ID: "mdl:fresh", Kind: graph.Model, Props: map[string]any{"name": "fresh"}, Source: "late"},
+					{ID: "ds:bureau-feed", Kind: graph.Model, Props: map[string]any{"name": "not a model"}, Source: "late", Stub: stub},
+				})
+			})
+		var kc *graph.KindConflictError
+		if !errors.As(err, &kc) || kc.ID != "ds:bureau-feed" || kc.Stored != graph.Dataset || kc.Written != graph.Model {
+			t.Fatalf("stub=%v: writing a DATASET's id as a MODEL: err = %v, want a kind conflict", stub, err)
+		}
+		if d := before.Diff(Take(t, s)); d != "" {
+			t.Errorf("stub=%v: the conflicting run changed the graph:\n%s", stub, d)
+		}
+	}
+	// Through the importer, with the id hidden from its check as if the other run committed
+	// after it: a located problem, nothing changed.
+	conflict := writeFile(t, "late.yaml", "models:\n  - {id: ds:bureau-feed, name: not a model}\n")
+	_, err := (&importer.Importer{Store: unidentified{s}}).Import(ctx, []string{conflict})
+	var ve *importer.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(ve.Error(), `late.yaml:2: id: "ds:bureau-feed" is a DATASET in the graph`) {
+		t.Errorf("a kind conflict found while writing: err = %v, want it at late.yaml:2", err)
+	}
+	if d := before.Diff(Take(t, s)); d != "" {
+		t.Errorf("the conflicting import changed the graph:\n%s", d)
+	}
+}
+
+// unidentified is a store whose ids the importer's check does not find, as when another run
+// names them after the check.
+type unidentified struct{ graph.Store }
+
+func (unidentified) Identify(context.Context, []string) (map[string]graph.Identity, error) {
+	return map[string]graph.Identity{}, nil
 }
 
 func testProvenance(t *testing.T, s graph.Store) {
