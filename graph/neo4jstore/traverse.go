@@ -98,13 +98,15 @@ func sortSubgraph(sg *graph.Subgraph) {
 
 // Paths implements graph.Store with Neo4j's SHORTEST k path selector (a bidirectional search,
 // not an enumeration of all paths). Paths that visit a node twice are dropped, so k is
-// over-fetched to keep First simple paths when cycles are about.
+// over-fetched to keep First simple paths when cycles are about; the server drops them, so only
+// the paths kept travel.
 func (s *Store) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, error) {
 	k := q.First*2 + 2
 	query := fmt.Sprintf(`MATCH (a:Node {id: $from}), (b:Node {id: $to})
 MATCH p = SHORTEST %d (a)-[:%s]->{1,%d}(b)
-RETURN p ORDER BY length(p)`, k, lineageTypes, max(1, q.MaxDepth))
-	recs, err := s.read(ctx, query, map[string]any{"from": q.From, "to": q.To})
+WITH p WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
+RETURN p ORDER BY length(p) LIMIT $first`, k, lineageTypes, max(1, q.MaxDepth))
+	recs, err := s.read(ctx, query, map[string]any{"from": q.From, "to": q.To, "first": int64(q.First)})
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +172,7 @@ func (s *Store) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactR
 	// Only integers, and labels and types from the fixed tables, are written into the query
 	// text. The sources are collected first: without that barrier the planner may start from
 	// the (fewer) targets and enumerate every path back to the sources.
-	query := `MATCH (n` + kindLabels(q.Sources.Kinds) + `) WHERE ` + where + `
+	query := candidates(q.Sources, params) + ` WHERE ` + where + `
 WITH collect(n) AS sources UNWIND sources AS n
 MATCH p = (n)-[:` + lineageTypes + `*` + hops(q.MaxDepth) + `]->(t` + kindLabels(q.Targets) + `) WHERE t <> n
 WITH n, t, min(length(p)) AS d
@@ -191,7 +193,7 @@ CALL (t, sources) {
   MATCH p = ANY SHORTEST (n)-[:` + lineageTypes + `]->{1,` + fmt.Sprint(max(1, q.MaxDepth)) + `}(t)
   RETURN collect(p) AS paths
 }
-RETURN t, dist, truncated, paths`
+RETURN null AS t, dist, truncated, paths` // t is the end of every path
 	}
 	recs, err := s.read(ctx, query, params)
 	if err != nil {
@@ -204,11 +206,18 @@ RETURN t, dist, truncated, paths`
 		truncated, _ := rec.Get("truncated")
 		paths, _ := rec.Get("paths")
 		res.Truncated = truncated.(bool)
-		item := graph.ImpactItem{Node: toNode(t.(neo4j.Node)), Distance: int(dist.(int64))}
+		item := graph.ImpactItem{Distance: int(dist.(int64))}
 		for _, p := range paths.([]any) {
 			if path, ok := toPath(p.(neo4j.Path)); ok { // a shortest path never repeats a node
 				item.Paths = append(item.Paths, path)
+				item.Node = path.Nodes[len(path.Nodes)-1]
 			}
+		}
+		if t != nil {
+			item.Node = toNode(t.(neo4j.Node))
+		}
+		if item.Node == nil {
+			continue // no path found: the target cannot be shown with evidence (never expected)
 		}
 		sort.SliceStable(item.Paths, func(i, j int) bool {
 			a, b := item.Paths[i], item.Paths[j]
