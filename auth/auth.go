@@ -1,5 +1,5 @@
-// Package auth says who is calling and what they may do (docs/service.md): bearer tokens with one
-// of three roles, checked in one place. Handlers and resolvers ask the request's context for its
+// Package auth says who is calling and what they may do (docs/api.md, "Authentication"): bearer
+// tokens with one of three roles, checked in one place. Handlers and resolvers ask the request's context for its
 // Principal; they never parse headers themselves.
 package auth
 
@@ -13,7 +13,7 @@ import (
 // Role is what a token may do. Each role includes the ones before it.
 type Role int
 
-// The roles of SPEC §9.
+// The roles of docs/operations.md.
 const (
 	Reader   Role = iota + 1 // queries and downloads
 	Ingester                 // reader + the ingestion endpoints
@@ -26,6 +26,9 @@ var roleNames = map[Role]string{Reader: "reader", Ingester: "ingester", Admin: "
 func (r Role) String() string {
 	if n, ok := roleNames[r]; ok {
 		return n
+	}
+	if r == 0 {
+		return "none"
 	}
 	return fmt.Sprintf("role(%d)", int(r))
 }
@@ -42,6 +45,13 @@ func ParseRole(s string) (Role, error) {
 
 // Allows reports whether a caller of role r may do what needs role need.
 func (r Role) Allows(need Role) bool { return r >= need }
+
+// Allowed reports whether the caller of ctx may do what needs role need: the resolver-level check
+// for anything role-specific inside an endpoint.
+func Allowed(ctx context.Context, need Role) bool {
+	p, ok := FromContext(ctx)
+	return ok && p.Role.Allows(need)
+}
 
 // Principal is the caller of a request: the token's name and role. In open mode (no token in
 // the store, loopback only) every caller is the principal Open.
@@ -78,6 +88,8 @@ func Require(need Role, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := FromContext(r.Context())
 		switch {
+		case !ok && rejected(r.Context()):
+			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, "the bearer token is unknown or revoked")
 		case !ok:
 			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, "a bearer token is required (Authorization: Bearer agt_...)")
 		case !p.Role.Allows(need):

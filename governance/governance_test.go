@@ -60,7 +60,12 @@ datasets:
   - {id: x:hit, name: No basis, specialCategoryData: true}
   - {id: x:miss, name: Consent, personalData: true, legalBasis: consent}
   - {id: x:hit-blank, name: A blank legal basis is none, personalData: true, legalBasis: " "}
-  - {id: x:anonymous, name: No personal data, personalData: false}`,
+  - {id: x:anonymous, name: No personal data, personalData: false}
+  - {id: x:covered, name: Covered by an activity with a legal basis, personalData: true}
+  - {id: x:hit-covered-no-basis, name: Covered by an activity without one, personalData: true}
+processingActivities:
+  - {id: pa:onboarding, name: Customer onboarding, legalBasis: contract, covers: [x:covered]}
+  - {id: pa:unclear, name: Analytics without a stated basis, covers: [x:hit-covered-no-basis]}`,
 	"OPEN_RISK_WITHOUT_CONTROL": `
 risks:
   - {id: x:hit, name: Uncontrolled, status: OPEN}
@@ -201,9 +206,11 @@ func TestSampleEstate(t *testing.T) {
 		// applies to the system.
 		"HIGH_RISK_SYSTEM_WITH_RISKY_VENDOR": {"sys:cv-screening"},
 		// Personal data without a legalBasis: the bureau feed, loan applications and CV archive
-		// state one; these do not, and no record of processing covers them.
-		"PERSONAL_DATA_WITHOUT_LEGAL_BASIS": {"ds:applicant-cvs", "ds:card-transactions", "ds:chat-transcripts", "ds:credit-decisions-log",
-			"ds:credit-features", "ds:customer-profile", "ds:marketing-panel", "ds:sanctions-list"},
+		// state one; the record of processing (registers/records-of-processing.csv) gives one to
+		// the credit features (PA-01), card transactions (PA-02, PA-03), sanctions list (PA-03),
+		// chat transcripts (PA-04) and applicant CVs (PA-05). The decision log is covered by no
+		// activity, and marketing analytics (PA-06) states no legal basis for the profile and panel.
+		"PERSONAL_DATA_WITHOUT_LEGAL_BASIS": {"ds:credit-decisions-log", "ds:customer-profile", "ds:marketing-panel"},
 		// Open risks nothing mitigates: fraud drift, prompt injection, sanctions over-collection
 		// (the bureau privacy risk has the A.7.5 provenance control; cv-bias has the impact
 		// assessment control).

@@ -200,11 +200,12 @@ var Rules = []Rule{
 // suppliedByRiskyVendor holds for a node a vendor rated HIGH or CRITICAL supplies.
 var suppliedByRiskyVendor = graph.Incoming(graph.Supplies, graph.All(graph.KindIn(graph.Vendor), graph.Equals("riskRating", "HIGH", "CRITICAL")))
 
-// personalDataWithoutLegalBasis: personal or special-category data, no legal basis of its own.
-// Records of processing (COVERS) extend it when the domain has them.
+// personalDataWithoutLegalBasis: personal or special-category data, no legal basis of its own,
+// and no entry of the record of processing that covers it states one (docs/registers.md).
 var personalDataWithoutLegalBasis = graph.All(
 	graph.AnyOf(graph.Equals("personalData", true), graph.Equals("specialCategoryData", true)),
 	graph.Not(graph.IsSet("legalBasis")),
+	graph.Not(graph.Incoming(graph.Covers, graph.All(graph.KindIn(graph.ProcessingActivity), graph.IsSet("legalBasis")))),
 )
 
 func fixed(c graph.Cond) func(time.Time) graph.Cond { return func(time.Time) graph.Cond { return c } }

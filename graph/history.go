@@ -15,7 +15,7 @@ import (
 // Change says how a fact differs between two instants.
 type Change string
 
-// The changes of SPEC §12.
+// The changes of docs/history.md.
 const (
 	Added   Change = "ADDED"   // absent at since, present at until
 	Removed Change = "REMOVED" // present at since, absent at until
@@ -69,29 +69,24 @@ type CompactSummary struct {
 // NodeDiff decides how a node differs between two states (nil: absent), or ok=false when it
 // does not. Provenance alone never makes a change: seeing a fact again changes nothing.
 func NodeDiff(before, after *Node) (Change, bool) {
-	switch {
-	case before == nil && after == nil:
-		return "", false
-	case before == nil:
-		return Added, true
-	case after == nil:
-		return Removed, true
-	case !reflect.DeepEqual(before.Props, after.Props):
-		return Changed, true
-	}
-	return "", false
+	return diff(before == nil, after == nil, func() bool { return !reflect.DeepEqual(before.Props, after.Props) })
 }
 
 // RelDiff is NodeDiff for relationships.
 func RelDiff(before, after *Relationship) (Change, bool) {
+	return diff(before == nil, after == nil, func() bool { return !reflect.DeepEqual(before.Props, after.Props) })
+}
+
+// diff is NodeDiff and RelDiff: absence at either end, else whether the properties differ.
+func diff(absentBefore, absentAfter bool, propsDiffer func() bool) (Change, bool) {
 	switch {
-	case before == nil && after == nil:
+	case absentBefore && absentAfter:
 		return "", false
-	case before == nil:
+	case absentBefore:
 		return Added, true
-	case after == nil:
+	case absentAfter:
 		return Removed, true
-	case !reflect.DeepEqual(before.Props, after.Props):
+	case propsDiffer():
 		return Changed, true
 	}
 	return "", false

@@ -1,5 +1,5 @@
 // Package graph holds aimsgraph's domain model: the node kinds, their properties and enums, the
-// relationship table of SPEC §2 and the derived semantics (third-party, flagged, lineage). It is
+// relationship table of docs/domain.md and the derived semantics (third-party, flagged, lineage). It is
 // one table, read by the importer, the stores and the GraphQL layer alike, so that adding a
 // property or an allowed relationship is a change in one place.
 package graph
@@ -9,7 +9,7 @@ import "strings"
 // Kind is a node kind as GraphQL names it (NodeKind), e.g. DATASET.
 type Kind string
 
-// The node kinds of SPEC §2.
+// The node kinds of docs/domain.md.
 const (
 	AISystem Kind = "AI_SYSTEM"
 	Model    Kind = "MODEL"
@@ -20,12 +20,16 @@ const (
 	Risk     Kind = "RISK"
 	Control  Kind = "CONTROL"
 	Asset    Kind = "ASSET"
+	Job      Kind = "JOB" // a pipeline step: an OpenLineage job, an Airflow task, a training job (docs/ingest.md)
+	// ProcessingActivity is an entry of a GDPR Art. 30 / ISO/IEC 27701 record of processing
+	// (docs/registers.md): what personal data is processed, why, on which legal basis.
+	ProcessingActivity Kind = "PROCESSING_ACTIVITY"
 )
 
 // RelType is a relationship type, e.g. FEEDS.
 type RelType string
 
-// The relationship types of SPEC §2.
+// The relationship types of docs/domain.md.
 const (
 	Feeds          RelType = "FEEDS"
 	Trains         RelType = "TRAINS"
@@ -38,6 +42,7 @@ const (
 	Mitigates      RelType = "MITIGATES"
 	AppliesTo      RelType = "APPLIES_TO"
 	Represents     RelType = "REPRESENTS"
+	Covers         RelType = "COVERS" // a processing activity covers the data, model or system it processes
 )
 
 // PropType says how a property's value is parsed, checked and stored.
@@ -51,6 +56,10 @@ const (
 	StringList                 // list of free text
 	EnumList                   // list of Values
 	Date                       // ISO 8601 date or date-time, kept as written
+	// Code is an identifier from a fixed catalogue (Values), such as an ISO/IEC 42001 Annex A
+	// control id: text, accepted in any case and kept as the catalogue spells it. Unlike Enum
+	// its values need not be GraphQL names (A.7.5), so the API shows it as a String.
+	Code
 )
 
 // Prop describes one typed property of a kind or relationship.
@@ -106,6 +115,8 @@ var (
 	ControlStatuses  = []string{"IMPLEMENTED", "PARTIAL", "PLANNED", "NOT_APPLICABLE"}
 	TrainingPurposes = []string{"TRAINING", "VALIDATION", "TEST", "FINE_TUNING"}
 	Responsibilities = []string{"OWNER", "ACCOUNTABLE", "RESPONSIBLE", "DATA_STEWARD", "RISK_OWNER", "HUMAN_OVERSIGHT", "DPO"}
+	LegalBases       = []string{"CONSENT", "CONTRACT", "LEGAL_OBLIGATION", "VITAL_INTERESTS", "PUBLIC_TASK", "LEGITIMATE_INTERESTS"} // GDPR Art. 6(1) (a)-(f)
+	ProcessingRoles  = []string{"CONTROLLER", "PROCESSOR", "JOINT_CONTROLLER"}
 )
 
 // CommonProps are the properties every node has besides id.
@@ -190,11 +201,20 @@ var Kinds = []KindInfo{
 		{Key: "affects", Type: Affects},
 	}},
 	{Kind: Control, Label: "Control", Section: "controls", Props: []Prop{
-		{Name: "annexA", Type: String},
+		{Name: "annexA", Type: Code, Values: AnnexAIDs()}, // annexa.go
 		{Name: "status", Type: Enum, Values: ControlStatuses},
 	}, Refs: []Ref{
 		{Key: "mitigates", Type: Mitigates},
 		{Key: "appliesTo", Type: AppliesTo},
+	}},
+	{Kind: Job, Label: "Job", Section: "jobs", Props: []Prop{
+		{Name: "namespace", Type: String},
+		{Name: "jobType", Type: String},
+		{Name: "integration", Type: String},
+		{Name: "processingType", Type: String},
+	}, Refs: []Ref{
+		{Key: "inputs", Type: Feeds, Inbound: true},
+		{Key: "outputs", Type: Feeds},
 	}},
 	{Kind: Asset, Label: "Asset", Section: "assets", Props: []Prop{
 		{Name: "assetId", Type: String},
@@ -205,13 +225,43 @@ var Kinds = []KindInfo{
 		{Name: "availability", Type: Int, Min: 1, Max: 5},
 		{Name: "owner", Type: String},
 		{Name: "location", Type: String},
+		// What ISO 27001 registers keep besides (docs/registers.md lists the columns); free text,
+		// since every register has its own vocabulary for them.
+		{Name: "assetClass", Type: String},
+		{Name: "status", Type: String},
+		{Name: "custodian", Type: String},
+		{Name: "businessUnit", Type: String},
+		{Name: "businessValue", Type: String},
+		{Name: "parentAssets", Type: StringList},
+		{Name: "reviewNext", Type: Date},
 	}, Refs: []Ref{
 		{Key: "represents", Type: Represents},
+	}},
+	{Kind: ProcessingActivity, Label: "ProcessingActivity", Section: "processingActivities", Props: []Prop{
+		{Name: "activityId", Type: String}, // the record of processing's own id
+		{Name: "role", Type: Enum, Values: ProcessingRoles},
+		{Name: "controllerContact", Type: String},
+		{Name: "dpoContact", Type: String},
+		{Name: "purposes", Type: StringList},
+		{Name: "legalBasis", Type: Enum, Values: LegalBases},
+		{Name: "art9Condition", Type: String},
+		{Name: "dataSubjectCategories", Type: StringList},
+		{Name: "personalDataCategories", Type: StringList},
+		{Name: "specialCategory", Type: Bool},
+		{Name: "recipients", Type: StringList},
+		{Name: "thirdCountryTransfers", Type: StringList},
+		{Name: "transferMechanism", Type: String},
+		{Name: "retention", Type: String},
+		{Name: "securityMeasures", Type: StringList},
+		{Name: "dpiaRequired", Type: Bool},
+		{Name: "dpiaRef", Type: String},
+	}, Refs: []Ref{
+		{Key: "covers", Type: Covers},
 	}},
 }
 
 // AllKinds lists every kind, for "any" endpoints.
-var AllKinds = []Kind{AISystem, Model, Dataset, Vendor, Role, Decision, Risk, Control, Asset}
+var AllKinds = []Kind{AISystem, Model, Dataset, Vendor, Role, Decision, Risk, Control, Asset, Job, ProcessingActivity}
 
 func anyTo(from Kind) [][2]Kind {
 	out := make([][2]Kind, len(AllKinds))
@@ -221,9 +271,12 @@ func anyTo(from Kind) [][2]Kind {
 	return out
 }
 
-// Relationships is the relationship table of SPEC §2.
+// Relationships is the relationship table of docs/domain.md.
 var Relationships = []RelInfo{
-	{Type: Feeds, Lineage: true, Pairs: [][2]Kind{{Dataset, Dataset}, {Dataset, AISystem}, {AISystem, AISystem}, {AISystem, Dataset}}},
+	// A job reads datasets and writes datasets or models (docs/formats.md, OpenLineage); a model a job reads (batch
+	// scoring) feeds it too.
+	{Type: Feeds, Lineage: true, Pairs: [][2]Kind{{Dataset, Dataset}, {Dataset, AISystem}, {AISystem, AISystem}, {AISystem, Dataset},
+		{Dataset, Job}, {Job, Dataset}, {Job, Model}, {Model, Job}}},
 	{Type: Trains, Lineage: true, Pairs: [][2]Kind{{Dataset, Model}}, Key: "purpose",
 		Props: []Prop{{Name: "purpose", Type: Enum, Values: TrainingPurposes, Default: "TRAINING"}}},
 	{Type: BaseOf, Lineage: true, Pairs: [][2]Kind{{Model, Model}}},
@@ -236,6 +289,9 @@ var Relationships = []RelInfo{
 	{Type: Mitigates, Pairs: [][2]Kind{{Control, Risk}}},
 	{Type: AppliesTo, Pairs: anyTo(Control)},
 	{Type: Represents, Pairs: anyTo(Asset)},
+	// A record of processing names the data it processes, and the models and systems that process
+	// it; not lineage: data does not flow from an activity.
+	{Type: Covers, Pairs: [][2]Kind{{ProcessingActivity, Dataset}, {ProcessingActivity, AISystem}, {ProcessingActivity, Model}}},
 }
 
 var (
@@ -296,6 +352,16 @@ func (k *KindInfo) Prop(name string) (*Prop, bool) {
 		}
 	}
 	return nil, false
+}
+
+// IsProp reports whether name is a property of some kind (or of every node) in the table.
+func IsProp(name string) bool {
+	for i := range Kinds {
+		if _, ok := Kinds[i].Prop(name); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Ref returns the inline reference spec for key.

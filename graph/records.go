@@ -19,7 +19,7 @@ type NodeRecord struct {
 	Source string
 	File   string
 	Line   int
-	// SameAs lists other ids naming the same thing (SPEC §10): an OpenLineage dataset, a Hugging
+	// SameAs lists other ids naming the same thing (docs/formats.md): an OpenLineage dataset, a Hugging
 	// Face repo. The graph keeps one node, under ID, that any of them finds.
 	SameAs []string
 	// Stub marks a node the source only names, as the end of a relationship (a card's

@@ -35,6 +35,7 @@ type Reader interface {
 // Reader it answers about the current graph.
 type Store interface {
 	Reader
+	Identifier // ids and aliases (sameas.go)
 	// At returns the graph as it stood at instant t (docs/history.md): the store itself when
 	// nothing changed after t. An instant before the first run gives an empty graph; one before
 	// the history horizon (Compact) is an ErrCompacted error.
@@ -77,6 +78,20 @@ type ImportRun struct {
 	// finish, that instant: an OpenLineage job's facts hold from its event's eventTime. Pruning
 	// such a source ends what it no longer states at that instant too.
 	SourceTimes map[string]time.Time
+	// PruneOnly, when set, narrows Prune to these sources: an OpenLineage event replaces its
+	// job's lineage and the descriptions it carries, and leaves the other sources it names alone.
+	PruneOnly []string
+	// PruneAround gives, for pruned sources that state facts around one node only (an
+	// OpenLineage job's lineage: the job, its edges and the datasets at their ends; a
+	// description: the node and its owners), that node: pruning then looks at the node, its
+	// relationships and their other ends, not the whole graph.
+	PruneAround map[string]string
+}
+
+// Prunes reports whether the run prunes source: what it stated before and this run does not,
+// ends.
+func (r ImportRun) Prunes(source string) bool {
+	return r.Prune && (len(r.PruneOnly) == 0 || slices.Contains(r.PruneOnly, source))
 }
 
 // RunQuery selects import runs: by id, else by the sources they stated; Limit caps the answer
@@ -93,6 +108,22 @@ type FileDigest struct {
 	SHA256 string `json:"sha256"`
 	Source string `json:"source"`
 	Format string `json:"format"`
+	// Event is set when the file (or one document of it, a request body) carried a pipeline's
+	// event: which run of which job it reports, and when.
+	Event *EventInfo `json:"event,omitempty"`
+}
+
+// EventInfo is the provenance of an OpenLineage event (docs/ingest.md): who sent it and which run of
+// which job it reports. Its Time is when the event's facts hold from; the run that applied the
+// newest event of a job records it, so an older event never overrides a newer one.
+type EventInfo struct {
+	Type      string    `json:"type"`                // START, RUNNING, COMPLETE, ABORT, FAIL, OTHER; JOB or DATASET for static events
+	Time      time.Time `json:"time"`                // eventTime; zero when the event's time could not be read
+	Producer  string    `json:"producer,omitempty"`  // the integration that emitted it (a URI)
+	Job       string    `json:"job,omitempty"`       // the job's id, job:ol:<namespace>/<name>
+	RunID     string    `json:"runId,omitempty"`     // the run's id (a UUID)
+	ParentJob string    `json:"parentJob,omitempty"` // the parent run facet: the job that started this run
+	ParentRun string    `json:"parentRun,omitempty"`
 }
 
 // Selects reports whether the query selects run r (ignoring Limit).
@@ -193,7 +224,7 @@ const (
 	Both                  // either way
 )
 
-// NodeFilter selects nodes; set fields combine with AND. See SPEC §6.
+// NodeFilter selects nodes; set fields combine with AND. See docs/api.md.
 type NodeFilter struct {
 	IDs        []string
 	Kinds      []Kind

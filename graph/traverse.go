@@ -1,6 +1,6 @@
 package graph
 
-// Traversals: the lineage questions of SPEC §6. Each is answered by a store in one round trip.
+// Traversals: the lineage questions of docs/api.md. Each is answered by a store in one round trip.
 
 // LineageQuery asks for everything upstream, downstream or both of one node along lineage edges.
 type LineageQuery struct {

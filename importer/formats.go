@@ -1,232 +1,313 @@
 package importer
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
+	"sort"
 	"strings"
 
-	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/importer/assetregister"
+	"github.com/aimsgraph/aimsgraph/importer/cisoassistant"
+	"github.com/aimsgraph/aimsgraph/importer/cyclonedx"
+	"github.com/aimsgraph/aimsgraph/importer/hfcard"
+	"github.com/aimsgraph/aimsgraph/importer/native"
+	"github.com/aimsgraph/aimsgraph/importer/openlineage"
+	"github.com/aimsgraph/aimsgraph/importer/record"
+	"github.com/aimsgraph/aimsgraph/importer/register"
+	"github.com/aimsgraph/aimsgraph/importer/ropa"
+	"github.com/aimsgraph/aimsgraph/importer/spdx"
 )
 
-// Formats besides the native ones (FormatYAML, FormatJSON, FormatCSV). See docs/formats.md.
-const (
-	FormatCycloneDX = "cyclonedx" // CycloneDX 1.5-1.7 JSON: ML-BOMs
-	FormatSPDX      = "spdx3"     // SPDX 3.0 JSON-LD with the AI and Dataset profiles
-	FormatCard      = "hf-card"   // Hugging Face model or dataset card: README.md with YAML front matter
-	FormatUnknown   = "unknown"   // none of the above
-)
-
-// Formats lists the values Options.Format (--format) accepts.
-var Formats = []string{"native", FormatCycloneDX, FormatSPDX, FormatCard}
-
-// external reports whether a format describes one self-contained document (a BOM, a card), as
-// opposed to native inventory files, which refer to each other and are validated together.
-func external(format string) bool {
-	return format == FormatCycloneDX || format == FormatSPDX || format == FormatCard
+// Formats is every format aimsgraph reads, in the order detection asks them: when two are
+// certain of a file, the earlier wins (a JSON object with both bomFormat and datasets is a BOM).
+// Adding a format is adding it here (docs/formats.md, "Adding a format").
+var Formats = []record.Format{
+	cyclonedx.Format,
+	spdx.Format,
+	openlineage.Format,
+	native.JSON,
+	native.YAML,
+	// Registers are told by their header row, whatever the file's name, so they come before
+	// native CSV, which goes by the name (docs/registers.md).
+	assetregister.Format,
+	cisoassistant.Format,
+	ropa.Format,
+	native.CSV,
+	hfcard.Format,
+	register.Workbook(assetregister.Layout, cisoassistant.Layout, ropa.Layout),
 }
 
-// sniffSize is how much of a file detection reads.
-const sniffSize = 64 << 10
+// families name several formats at once for --format; each file is read as the member its name
+// fits best (--format native reads .yaml as YAML and .csv as CSV).
+var families = map[string][]record.Format{
+	native.Family: {native.YAML, native.JSON, native.CSV},
+}
 
-// resolve expands paths into files and tells each one's format: Options.Format when set,
-// otherwise from the content (the extension only says which detector to ask).
-func (im *Importer) resolve(paths []string) ([]*inputFile, error) {
-	names, _, err := Collect(paths)
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("no .yaml, .yml, .json, .csv or .md files found in %s", strings.Join(paths, ", "))
-	}
-	files := make([]*inputFile, 0, len(names))
-	for _, name := range names {
-		f := &inputFile{path: name, format: formatOf(name)}
-		switch im.Opts.Format {
-		case "":
-			if err := detect(f); err != nil {
-				return nil, err
-			}
-		case "native":
-			if f.format == FormatCard {
-				f.format, f.why = FormatUnknown, "a .md file cannot be read as the native format"
-			}
-		case FormatCycloneDX, FormatSPDX, FormatCard:
-			f.format = im.Opts.Format
-		default:
-			return nil, fmt.Errorf("unknown format %q: one of %s", im.Opts.Format, strings.Join(Formats, ", "))
+// FormatNames lists the values Options.Format (--format) accepts: the families, then the formats
+// that belong to none, in registry order.
+func FormatNames() []string {
+	var names []string
+	inFamily := map[record.Format]bool{}
+	for name, members := range families {
+		names = append(names, name)
+		for _, f := range members {
+			inFamily[f] = true
 		}
-		files = append(files, f)
 	}
-	return files, nil
+	sort.Strings(names)
+	for _, f := range Formats {
+		if !inFamily[f] {
+			names = append(names, f.Name())
+		}
+	}
+	return names
 }
 
-var (
-	nativeKeyRE = regexp.MustCompile(`(?m)^(version|source|vendors|datasets|models|systems|decisions|roles|risks|controls|assets|relationships)\s*:`)
-	yamlKeyRE   = regexp.MustCompile(`(?m)^[A-Za-z_][\w-]*\s*:`)
-)
+// formatsNamed returns the formats --format NAME means: a family's members, or the one format.
+func formatsNamed(name string) ([]record.Format, bool) {
+	if members, ok := families[name]; ok {
+		return members, true
+	}
+	for _, f := range Formats {
+		if f.Name() == name {
+			return []record.Format{f}, true
+		}
+	}
+	return nil, false
+}
 
-// detect tells a file's format from its first bytes.
-func detect(f *inputFile) error {
-	if f.format == FormatCSV || f.format == FormatCard {
-		return nil // CSV files are native sections by name; .md files are cards or errors
-	}
-	fh, err := os.Open(f.path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", f.path, unwrapPathError(err))
-	}
-	defer fh.Close()
-	head, err := io.ReadAll(io.LimitReader(fh, sniffSize))
-	if err != nil {
-		return fmt.Errorf("%s: %w", f.path, err)
-	}
-	trimmed := bytes.TrimSpace(head)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		f.format, f.why = detectJSON(head)
-		return nil
-	}
-	if f.format == FormatJSON {
-		return nil // not an object: the native reader reports it with its line
-	}
-	// YAML: native when a top-level key of the native format is there, or when nothing looks
-	// like a key at all (the YAML reader then says what is wrong, with a line).
-	if !nativeKeyRE.Match(head) && yamlKeyRE.Match(head) {
-		f.format = FormatUnknown
-		f.why = "not a recognised format: a native inventory file has top-level keys such as version, source, datasets or models"
+// formatNamed returns the registered format called name, or nil.
+func formatNamed(name string) record.Format {
+	for _, f := range Formats {
+		if f.Name() == name {
+			return f
+		}
 	}
 	return nil
 }
 
-// detectJSON tells the format of a JSON object from its top-level keys. A document too broken
-// to read is told by telltale text, so its own reader reports the error with a line.
-func detectJSON(head []byte) (format, why string) {
-	keys, ok := topLevelKeys(head)
+// inputFile is one file of a run and the format it is read as.
+type inputFile struct {
+	path   string        // as the user named it, for messages
+	format record.Format // nil: not recognised, why says so
+	why    string
+	source string // resolved source name (a document may name its own)
+	sha256 string
+	// explicit: named on the command line, not found in a folder. A folder's files that no
+	// format recognises are skipped; a file named explicitly must be recognised.
+	explicit bool
+	// doc is set when this part of a run is a document already decoded (an EachDocument
+	// format's): the passes replay its records instead of reading the file again.
+	doc *Document
+}
+
+// formatName is the file's format for reports and the run record.
+func (f *inputFile) formatName() string {
 	switch {
-	case keys["bomFormat"] || (!ok && bytes.Contains(head, []byte(`"bomFormat"`))):
-		return FormatCycloneDX, ""
-	case keys["@context"] || keys["@graph"] || (!ok && bytes.Contains(head, []byte("spdx.org/rdf/3"))):
-		return FormatSPDX, ""
-	case !ok:
-		return FormatJSON, "" // the native reader reports the syntax error with its line
+	case f.doc != nil:
+		return f.doc.Format
+	case f.format == nil:
+		return "unknown"
 	}
-	for _, k := range []string{"version", "source", "relationships"} {
-		if keys[k] {
-			return FormatJSON, ""
-		}
-	}
-	for _, k := range graph.Kinds {
-		if keys[k.Section] {
-			return FormatJSON, ""
-		}
-	}
-	return FormatUnknown, "not a recognised format: JSON that is neither a native inventory (sections such as datasets, models), a CycloneDX BOM (bomFormat) nor an SPDX 3 document (@context, @graph)"
+	return f.format.Name()
 }
 
-// topLevelKeys reads the keys of a JSON object, skipping their values; ok is false when the
-// text breaks off or is not valid JSON before the object ends (a long file's head is fine).
-func topLevelKeys(data []byte) (map[string]bool, bool) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	keys := map[string]bool{}
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return keys, false
+// sniff tells a file's format: with override (--format), the one given or the family member the
+// name fits best; otherwise the first format certain of it, else the first whose reader explains
+// best what is wrong with it. claimed is false when no format reads files of this name at all.
+func sniff(h *record.Head, override []record.Format) (format record.Format, why string, claimed bool) {
+	matches := make(map[record.Format]record.Match, len(Formats))
+	for _, f := range Formats {
+		m := f.Sniff(h)
+		matches[f] = m
+		claimed = claimed || m.Level > record.NotThis
 	}
-	for dec.More() {
-		t, err := dec.Token()
+	if override != nil {
+		if len(override) == 1 {
+			return override[0], "", claimed
+		}
+		best := record.NotThis
+		for _, f := range override {
+			if l := matches[f].Level; l > best {
+				format, best = f, l
+			}
+		}
+		if format == nil {
+			return nil, fmt.Sprintf("a %s file cannot be read as the %s format", h.Ext(), familyOf(override)), claimed
+		}
+		return format, "", claimed
+	}
+	for _, level := range []record.Level{record.Certain, record.Fallback} {
+		for _, f := range Formats {
+			if matches[f].Level == level {
+				return f, "", true
+			}
+		}
+	}
+	var expected []string
+	for _, f := range Formats {
+		if m := matches[f]; m.Level == record.NameFits && m.Expect != "" {
+			expected = append(expected, m.Expect)
+		}
+	}
+	return nil, "not a recognised format; aimsgraph looked for " + orList(expected), claimed
+}
+
+func familyOf(members []record.Format) string {
+	for name, fs := range families {
+		if slices.Equal(fs, members) {
+			return name
+		}
+	}
+	return members[0].Name()
+}
+
+// orList joins items as "a, b or c".
+func orList(items []string) string {
+	switch len(items) {
+	case 0:
+		return "nothing"
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// collect expands paths (files or folders, searched recursively, following symbolic links) into
+// the files to read, in a stable order, each with its format told (sniff). What a folder holds
+// that is not read at all is listed in skipped as "path: why"; a file named explicitly must be
+// one some format reads.
+func collect(paths []string, override []record.Format) (files []*inputFile, skipped []string, err error) {
+	add := func(path string, explicit bool) (bool, error) {
+		h := record.NewHead(path)
+		format, why, claimed := sniff(h, override)
+		if err := h.Err(); err != nil {
+			return false, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		}
+		if !claimed {
+			if explicit {
+				return false, fmt.Errorf("%s: unsupported file type; aimsgraph reads %s (docs/formats.md)", path, strings.Join(FormatNames(), ", "))
+			}
+			skipped = append(skipped, path+": not a type any import format reads")
+			return false, nil
+		}
+		files = append(files, &inputFile{path: path, format: format, why: why, explicit: explicit})
+		return true, nil
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
 		if err != nil {
-			return keys, len(data) >= sniffSize && len(keys) > 0
+			return nil, nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
 		}
-		k, _ := t.(string)
-		keys[k] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return keys, len(data) >= sniffSize && len(keys) > 0
+		if !st.IsDir() {
+			if _, err := add(p, true); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		var found []string
+		if err := walkFollowing(p, map[string]bool{}, &found, &skipped); err != nil {
+			return nil, nil, err
+		}
+		sort.Strings(found)
+		for _, path := range found {
+			if _, err := add(path, false); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
-	return keys, true
+	return files, skipped, nil
 }
 
-// FileOutcome is what happened to one group of files in ImportEach: native files go together,
-// each external document on its own.
-type FileOutcome struct {
-	Files   []string
-	Formats []string
-	Summary *graph.ImportSummary // nil when rejected
-	Err     error                // *ValidationError when rejected for problems in the input
+// Collect expands paths (files or folders, searched recursively) into the files some format
+// reads, in a stable order. Files of other types inside folders are skipped and returned in
+// skipped; a file named explicitly must be of a supported type.
+func Collect(paths []string) (files []string, skipped []string, err error) {
+	in, skipped, err := collect(paths, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range in {
+		files = append(files, f.path)
+	}
+	return files, skipped, nil
 }
 
-// External reports whether the outcome is an external document's run.
-func (o FileOutcome) External() bool { return len(o.Formats) == 1 && external(o.Formats[0]) }
+// walkFollowing walks dir, following symbolic links; walking holds the real paths of the folders
+// being walked, so a link back into one of them is reported instead of walked again.
+func walkFollowing(dir string, walking map[string]bool, found, skipped *[]string) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, unwrapPathError(err))
+	}
+	if walking[real] {
+		*skipped = append(*skipped, dir+": a symbolic link loop (leads back to "+real+")")
+		return nil
+	}
+	walking[real] = true
+	defer delete(walking, real)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, unwrapPathError(err))
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			st, err := os.Stat(path)
+			if err != nil {
+				*skipped = append(*skipped, path+": a broken symbolic link")
+				continue
+			}
+			mode = st.Mode().Type()
+		}
+		switch {
+		case mode.IsDir() && strings.HasPrefix(e.Name(), "."):
+			*skipped = append(*skipped, path+": a hidden folder")
+		case mode.IsDir():
+			if err := walkFollowing(path, walking, found, skipped); err != nil {
+				return err
+			}
+		case mode.IsRegular():
+			*found = append(*found, path)
+		default:
+			*skipped = append(*skipped, path+": not a regular file")
+		}
+	}
+	return nil
+}
 
-// ImportEach imports native files as one run, as Import does, and each external document (BOM,
-// SPDX document, card) as a run of its own, so one broken document does not hold back the
-// others and never lands half-written. Errors reaching the store end it early.
-func (im *Importer) ImportEach(ctx context.Context, paths []string) ([]FileOutcome, error) {
-	in, err := im.resolve(paths)
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// resolve expands paths into files and tells each one's format: Options.Format when set,
+// otherwise from the content (the name says which formats to ask).
+func (im *Importer) resolve(paths []string) ([]*inputFile, error) {
+	var override []record.Format
+	if im.Opts.Format != "" {
+		var ok bool
+		if override, ok = formatsNamed(im.Opts.Format); !ok {
+			return nil, fmt.Errorf("unknown format %q: one of %s", im.Opts.Format, strings.Join(FormatNames(), ", "))
+		}
+	}
+	files, skipped, err := collect(paths, override)
 	if err != nil {
 		return nil, err
 	}
-	if im.Opts.DryRun {
-		// A dry run keeps nothing, so a later run could not refer to what an earlier one
-		// "wrote": everything is checked and counted as one run instead.
-		sum, err := im.importFiles(ctx, in)
-		o := FileOutcome{Summary: sum, Err: err}
-		for _, f := range in {
-			o.Files = append(o.Files, f.path)
-			o.Formats = append(o.Formats, f.format)
-		}
-		if _, invalid := err.(*ValidationError); err != nil && !invalid {
-			return nil, err
-		}
-		return []FileOutcome{o}, nil
-	}
-	var native []*inputFile
-	var groups [][]*inputFile
-	for _, f := range in {
-		if external(f.format) {
-			groups = append(groups, []*inputFile{f})
-		} else {
-			native = append(native, f)
+	if im.Opts.Skipped != nil {
+		for _, s := range skipped {
+			im.Opts.Skipped(s)
 		}
 	}
-	// Native files go last: they may name models and datasets the documents describe (by the
-	// ids of docs/formats.md), never the other way round.
-	if len(native) > 0 {
-		groups = append(groups, native)
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no file any import format reads (%s) found in %s", strings.Join(FormatNames(), ", "), strings.Join(paths, ", "))
 	}
-	var out []FileOutcome
-	for _, g := range groups {
-		o := FileOutcome{}
-		for _, f := range g {
-			o.Files = append(o.Files, f.path)
-			o.Formats = append(o.Formats, f.format)
-		}
-		o.Summary, o.Err = im.importFiles(ctx, g)
-		if o.Err != nil {
-			if _, invalid := o.Err.(*ValidationError); !invalid {
-				return out, o.Err // the store or the context: stop here
-			}
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
-// documentSourceFor is the default source of an external document: what it describes, so that
-// a re-generated BOM or an edited card replaces its earlier statements under --prune.
-func documentSourceFor(f *inputFile, subject string) string {
-	if subject != "" {
-		return subject
-	}
-	stem := strings.TrimSuffix(filepath.Base(f.path), filepath.Ext(f.path))
-	switch strings.ToLower(stem) {
-	case "readme", "bom", "sbom", "aibom", "index", "model", "dataset":
-		// A generic file name says nothing; its folder does.
-		return filepath.Base(filepath.Dir(f.path))
-	}
-	return stem
+	return files, nil
 }

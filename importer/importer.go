@@ -1,15 +1,12 @@
 package importer
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/importer/record"
 )
 
 // Options tune an import run.
@@ -31,94 +29,24 @@ type Options struct {
 	// Total, when set, is told how many records the run will write, once validation is done.
 	Total func(records int)
 	// Format, when set, reads every file as this format instead of telling it from the content:
-	// "native", or one of FormatCycloneDX, FormatSPDX, FormatCard.
+	// one of FormatNames().
 	Format string
+	// Skipped, when set, is told of each thing inside a folder that is not read at all, as
+	// "path: why": hidden folders, symbolic link loops, broken links, files of no type any
+	// format reads. (Files a format's name fits but whose content no format reads are outcomes
+	// of ImportEach.)
+	Skipped func(pathAndWhy string)
+	// MaxValueBytes caps one property value (a list: all its items); 0 means
+	// DefaultMaxValueBytes, a negative value no cap.
+	MaxValueBytes int
+	// Strict rejects a document from another tool (a BOM, a card) for what it gets wrong
+	// that would otherwise be left out with a warning (a value of the wrong type, a reference
+	// to nothing).
+	Strict bool
 }
 
 // DefaultBatchSize is the number of records written per round trip.
 const DefaultBatchSize = 2000
-
-// File formats the native importer reads.
-const (
-	FormatYAML = "yaml"
-	FormatJSON = "json"
-	FormatCSV  = "csv"
-)
-
-// inputFile is one file of a run.
-type inputFile struct {
-	path    string // as the user named it, for messages
-	format  string
-	why     string // FormatUnknown: why the content is not recognised
-	section string // CSV: the section the file name says (datasets, relationships, ...)
-	source  string // resolved source name (a YAML document may override it)
-	sha256  string
-}
-
-// Collect expands paths (files or folders, searched recursively) into the native-format files to
-// read, in a stable order. Files of other types inside folders are skipped and returned in skipped;
-// a file named explicitly must be of a supported type.
-func Collect(paths []string) (files []string, skipped []string, err error) {
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
-		}
-		if !st.IsDir() {
-			if formatOf(p) == "" {
-				return nil, nil, fmt.Errorf("%s: unsupported file type; aimsgraph reads .yaml, .yml, .json, .csv and .md (model and dataset cards)", p)
-			}
-			files = append(files, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if d.Type().IsRegular() {
-				if formatOf(path) != "" {
-					found = append(found, path)
-				} else {
-					skipped = append(skipped, path)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		sort.Strings(found)
-		files = append(files, found...)
-	}
-	return files, skipped, nil
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
-
-// formatOf tells a file's format by its extension alone: the candidates a folder walk picks up.
-// detect refines it from the content.
-func formatOf(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".yaml", ".yml":
-		return FormatYAML
-	case ".json":
-		return FormatJSON
-	case ".csv":
-		return FormatCSV
-	case ".md":
-		return FormatCard
-	}
-	return ""
-}
 
 // idInfo remembers where an id was first stated and as what kind; the map of them is the only
 // thing an import holds per record, so memory grows with distinct nodes, never with relationships.
@@ -130,34 +58,51 @@ type idInfo struct {
 
 // plan is what the validation pass learned.
 type plan struct {
-	files   []*inputFile
-	ids     map[string]idInfo
-	sources map[string]bool
-	nodes   int
-	rels    int
+	files    []*inputFile
+	ids      map[string]idInfo
+	sources  map[string]bool
+	nodes    int
+	rels     int
+	warnings problems             // what documents get wrong and the run leaves out (record.Emitter.Warn)
+	aliases  map[string]aliasInfo // sameAs declared in the import (sameas.go)
+	canon    map[string]string    // ids written under another: aliases -> the node they name
 }
 
-// Importer validates native-format files and writes them to a store.
+// Importer validates files of any registered format and writes them to a store.
 type Importer struct {
 	Store graph.Store // nil for validation against the files alone
 	Opts  Options
+	// Clock, when set, remembers the newest time applied per source across imports, so a
+	// long-running ingester does not ask the store for each event (runs.go).
+	Clock *Clock
+}
+
+// Checked is what Validate found besides problems.
+type Checked struct {
+	Files    int       // files validated
+	Warnings []Problem // what documents from other tools get wrong; an import leaves it out
+	Skipped  []Problem // files of the folders that no format recognises, and why
 }
 
 // Validate reports every problem in the files, checking references against the store as well
-// when there is one. It writes nothing, and returns how many files it read.
-func (im *Importer) Validate(ctx context.Context, paths []string) (files int, err error) {
+// when there is one. It writes nothing. Files of folders that no format recognises are skipped,
+// as an import skips them.
+func (im *Importer) Validate(ctx context.Context, paths []string) (*Checked, error) {
 	in, err := im.resolve(paths)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	c := &Checked{}
+	in, c.Skipped = skipUnrecognised(in)
 	p, probs, err := im.plan(ctx, in)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := im.relationshipPass(ctx, p, probs, nil); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(p.files), probs.err()
+	c.Files, c.Warnings = len(p.files), p.warnings.sorted()
+	return c, probs.err()
 }
 
 // Import validates the files and, when they are free of problems, writes them as one import run.
@@ -170,42 +115,64 @@ func (im *Importer) Import(ctx context.Context, paths []string) (*graph.ImportSu
 	if err != nil {
 		return nil, err
 	}
-	return im.importFiles(ctx, in)
+	sum, _, err := im.importFiles(ctx, in)
+	return sum, err
 }
 
-// importFiles is one import run over files whose format is known.
-func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.ImportSummary, error) {
+// importFiles is one import run over files whose format is known. It returns what the
+// documents got wrong and the run left out (warnings) too.
+func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.ImportSummary, []Problem, error) {
 	started := time.Now().UTC()
 	p, probs, err := im.plan(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	warnings := p.warnings.sorted()
 	if probs.count() > 0 {
 		// Check the relationships too, without writing, so the user sees every problem at once.
 		if err := im.relationshipPass(ctx, p, probs, nil); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, probs.err()
+		return nil, warnings, probs.err()
 	}
 	if im.Opts.Total != nil {
 		im.Opts.Total(p.nodes + p.rels)
 	}
 	runID, err := uuid.NewV7()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	run := graph.ImportRun{
 		ID: runID.String(), StartedAt: started, User: im.Opts.User,
 		Prune: im.Opts.Prune, DryRun: im.Opts.DryRun,
+	}
+	if prunes, around := documentPrunes(p.files); !im.Opts.Prune && len(prunes) > 0 {
+		run.Prune, run.PruneOnly = true, prunes // what the documents replace, and nothing else
+		run.PruneAround = map[string]string{}
+		for src, id := range around {
+			run.PruneAround[src] = p.canonical(id) // the node an alias names, when it is one
+		}
 	}
 	for s := range p.sources {
 		run.Sources = append(run.Sources, s)
 	}
 	sort.Strings(run.Sources)
 	for _, f := range p.files {
-		run.Files = append(run.Files, graph.FileDigest{Path: f.path, SHA256: f.sha256, Source: f.source, Format: f.format})
+		d := graph.FileDigest{Path: f.path, SHA256: f.sha256, Source: f.source, Format: f.formatName()}
+		if f.doc != nil {
+			d.Event = f.doc.Event
+			for s := range f.doc.sources {
+				if !f.doc.At.IsZero() {
+					if run.SourceTimes == nil {
+						run.SourceTimes = map[string]time.Time{}
+					}
+					run.SourceTimes[s] = f.doc.At // the document's facts hold from its time
+				}
+			}
+		}
+		run.Files = append(run.Files, d)
 	}
-	return im.Store.Import(ctx, run, func(ctx context.Context, w graph.Writer) error {
+	sum, err := im.Store.Import(ctx, run, func(ctx context.Context, w graph.Writer) error {
 		if err := im.nodePass(ctx, p, w); err != nil {
 			return err
 		}
@@ -215,6 +182,7 @@ func (im *Importer) importFiles(ctx context.Context, in []*inputFile) (*graph.Im
 		}
 		return probs.err()
 	})
+	return sum, warnings, err
 }
 
 func (im *Importer) batchSize() int {
@@ -227,25 +195,18 @@ func (im *Importer) batchSize() int {
 // plan is the first pass: parse and check every record, learn every id and its kind. Problems
 // in the input are returned in probs; err is for failures to read at all.
 func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *problems, error) {
-	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}}
+	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}, aliases: map[string]aliasInfo{}, canon: map[string]string{}}
 	var probs problems
 	for _, f := range files {
-		name := f.path
-		if f.format == FormatUnknown {
-			probs.add(name, 0, "", "%s", f.why)
+		if f.format == nil {
+			probs.add(f.path, 0, "", "%s", f.why)
 			continue
-		}
-		if f.format == FormatCSV {
-			f.section = strings.TrimSuffix(strings.ToLower(filepath.Base(name)), ".csv")
-			if _, ok := graph.KindOfSection(f.section); !ok && f.section != "relationships" {
-				probs.add(name, 0, "", "a CSV file is named after its section: one of %s.csv", strings.Join(strings.Split(sectionNames(), ", "), ".csv, "))
-				continue
-			}
 		}
 		p.files = append(p.files, f)
 		onNode := func(n graph.NodeRecord) {
 			p.nodes++
 			p.sources[n.Source] = true
+			p.noteAliases(n, &probs)
 			if prev, seen := p.ids[n.ID]; seen {
 				if prev.kind != n.Kind {
 					probs.add(n.File, n.Line, "id", "%q is already a %s at %s:%d; an id names one node", n.ID, prev.kind, prev.file, prev.line)
@@ -255,7 +216,11 @@ func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *probl
 			p.ids[n.ID] = idInfo{kind: n.Kind, file: f.path, line: n.Line}
 		}
 		onRel := func(r graph.RelRecord, _ string) { p.rels++; p.sources[r.Source] = true }
-		err := im.scan(f, &probs, onNode, onRel, true)
+		warn := p.warnings.addProblem
+		if im.Opts.Strict {
+			warn = nil // warnings are problems
+		}
+		err := im.scan(f, &probs, warn, onNode, onRel, true)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -264,48 +229,20 @@ func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *probl
 			return nil, nil, err
 		}
 	}
-	if err := im.checkKindsAgainstGraph(ctx, p, &probs); err != nil {
+	if err := im.checkIdentities(ctx, p, &probs); err != nil {
 		return nil, nil, err
 	}
 	return p, &probs, nil
 }
 
-// checkKindsAgainstGraph reports ids the import gives a kind other than the graph's.
-func (im *Importer) checkKindsAgainstGraph(ctx context.Context, p *plan, probs *problems) error {
-	if im.Store == nil || len(p.ids) == 0 {
+// scan reads one file and decodes its records with the file's format, reporting problems to
+// probs and warnings to warn (nil: to probs). The first scan of a file (first=true) also hashes
+// it and resolves its source.
+func (im *Importer) scan(f *inputFile, probs *problems, warn func(Problem), onNode func(graph.NodeRecord), onRel func(graph.RelRecord, string), first bool) error {
+	if f.doc != nil {
+		f.doc.replay(probs, warn, onNode, onRel)
 		return nil
 	}
-	batch := make([]string, 0, im.batchSize())
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		kinds, err := im.Store.KindsOf(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for id, k := range kinds {
-			if info := p.ids[id]; info.kind != k {
-				probs.add(info.file, info.line, "id", "%q is a %s in the graph; an id names one node, so it cannot become a %s", id, k, info.kind)
-			}
-		}
-		batch = batch[:0]
-		return nil
-	}
-	for id := range p.ids {
-		batch = append(batch, id)
-		if len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
-}
-
-// scan reads one file and decodes its records. The first scan of a file (first=true) also
-// hashes it and resolves its source.
-func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRecord), onRel func(graph.RelRecord, string), first bool) error {
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, unwrapPathError(err))
@@ -316,77 +253,15 @@ func (im *Importer) scan(f *inputFile, probs *problems, onNode func(graph.NodeRe
 	if first {
 		r = io.TeeReader(fh, h) // later passes read the same bytes; hash once
 	}
-	defaultSource := im.Opts.Source
-	if defaultSource == "" {
-		if f.format == FormatCSV {
-			defaultSource = filepath.Base(filepath.Dir(f.path)) // the folder is the CSV estate
-		} else {
-			defaultSource = strings.TrimSuffix(filepath.Base(f.path), filepath.Ext(f.path))
-		}
-	}
-	d := &decoder{file: f.path, source: defaultSource, probs: probs, node: onNode, rel: onRel}
-	var perr error
-	switch f.format {
-	case FormatCSV:
-		info, _ := graph.KindOfSection(f.section)
-		perr = readCSV(r, func(i int, rec value) {
-			if info == nil {
-				d.decodeRelationship(i, rec)
-			} else {
-				d.decodeNode(info, f.section, i, rec)
-			}
-		}, func(line int, msg string) { probs.add(f.path, line, "", "%s", msg) })
-	default:
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.path, err)
-		}
-		if external(f.format) {
-			if im.Opts.Source == "" {
-				d.sourceOf = func(subject string) string { return documentSourceFor(f, subject) }
-			}
-			switch f.format {
-			case FormatCycloneDX:
-				d.cyclonedx(data)
-			case FormatSPDX:
-				d.spdx(data)
-			case FormatCard:
-				d.card(data)
-			}
-			break
-		}
-		var docs []value
-		if f.format == FormatJSON || (len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '{') {
-			var doc value
-			doc, perr = readJSON(data)
-			docs = []value{doc}
-		} else {
-			docs, perr = readYAML(data)
-		}
-		if perr == nil {
-			for _, doc := range docs {
-				d.source = defaultSource
-				if s := documentSource(doc); s != "" && im.Opts.Source == "" {
-					if !validID(s) {
-						probs.add(f.path, doc.line, "source", "source name contains control characters")
-					}
-					d.source = s
-				}
-				d.decodeDocument(doc)
-			}
-		}
-	}
-	if perr != nil {
-		if pe, ok := perr.(*parseError); ok {
-			probs.add(f.path, pe.line, "", "%s", pe.msg)
-		} else {
-			return fmt.Errorf("%s: %w", f.path, perr)
-		}
+	onNode, onRel = im.capValues(probs, onNode, onRel)
+	out := record.NewEmitter(f.path, record.Sink{Source: im.Opts.Source, Problem: probs.addProblem, Warn: warn, Node: onNode, Rel: onRel})
+	if err := f.format.Decode(r, out); err != nil {
+		return fmt.Errorf("%s: %w", f.path, err)
 	}
 	if first {
 		_, _ = io.Copy(io.Discard, r) // hash the whole file even if the parser stopped early
 		f.sha256 = hex.EncodeToString(h.Sum(nil))
-		f.source = d.source
+		f.source = out.Source()
 	}
 	return nil
 }
@@ -404,7 +279,12 @@ func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error
 		batch = batch[:0]
 	}
 	for _, f := range p.files {
-		err := im.scan(f, &probs, func(n graph.NodeRecord) {
+		err := im.scan(f, &probs, nil, func(n graph.NodeRecord) {
+			if c := p.canonical(n.ID); c != n.ID {
+				// A record under another name of a node is that node; it names it (adding its
+				// source), the declaring record describes it (docs/formats.md, "sameAs").
+				n.ID, n.Stub = c, true
+			}
 			batch = append(batch, n)
 			if len(batch) == cap(batch) {
 				flush()
@@ -432,7 +312,7 @@ func (im *Importer) progress(n int) {
 // first problem it stops writing but goes on checking, so the user sees every problem at once.
 func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *problems, w graph.Writer) error {
 	var discard problems
-	inGraph := map[string]graph.Kind{} // endpoints found in the graph, looked up once each
+	inGraph := map[string]graph.Identity{} // endpoints found in the graph, looked up once each
 	batch := make([]graph.RelRecord, 0, im.batchSize())
 	fields := make([]string, 0, im.batchSize()) // fields[i] stated batch[i], for messages
 	var ferr error
@@ -447,7 +327,7 @@ func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *proble
 		batch, fields = batch[:0], fields[:0]
 	}
 	for _, f := range p.files {
-		err := im.scan(f, &discard, func(graph.NodeRecord) {}, func(r graph.RelRecord, field string) {
+		err := im.scan(f, &discard, nil, func(graph.NodeRecord) {}, func(r graph.RelRecord, field string) {
 			batch = append(batch, r)
 			fields = append(fields, field)
 			if len(batch) == cap(batch) {
@@ -465,10 +345,11 @@ func (im *Importer) relationshipPass(ctx context.Context, p *plan, probs *proble
 	return ferr
 }
 
-func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[string]graph.Kind, batch []graph.RelRecord, fields []string, probs *problems) error {
+func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[string]graph.Identity, batch []graph.RelRecord, fields []string, probs *problems) error {
 	var unknown []string
-	for _, r := range batch {
-		for _, id := range [2]string{r.From, r.To} {
+	for i := range batch {
+		batch[i].From, batch[i].To = p.canonical(batch[i].From), p.canonical(batch[i].To)
+		for _, id := range [2]string{batch[i].From, batch[i].To} {
 			if _, ok := p.ids[id]; ok {
 				continue
 			}
@@ -478,20 +359,27 @@ func (im *Importer) checkEndpoints(ctx context.Context, p *plan, inGraph map[str
 		}
 	}
 	if len(unknown) > 0 && im.Store != nil {
-		kinds, err := im.Store.KindsOf(ctx, unknown)
+		found, err := im.Store.Identify(ctx, unknown)
 		if err != nil {
 			return err
 		}
-		for id, k := range kinds {
-			inGraph[id] = k
+		for id, who := range found {
+			inGraph[id], inGraph[who.ID] = who, who
 		}
 	}
 	kindOf := func(id string) (graph.Kind, bool) {
 		if info, ok := p.ids[id]; ok {
 			return info.kind, true
 		}
-		k, ok := inGraph[id]
-		return k, ok
+		who, ok := inGraph[id]
+		return who.Kind, ok
+	}
+	for i := range batch {
+		for _, end := range []*string{&batch[i].From, &batch[i].To} { // an alias in the graph: the node it names
+			if who, ok := inGraph[*end]; ok && who.ID != *end {
+				*end = who.ID
+			}
+		}
 	}
 	for i, r := range batch {
 		fk, fok := kindOf(r.From)

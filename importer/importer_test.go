@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/importer/native"
+	"github.com/aimsgraph/aimsgraph/importer/record"
 )
 
 func testdata(parts ...string) string {
@@ -37,7 +39,7 @@ func TestValidateSampleEstates(t *testing.T) {
 	}
 }
 
-// Every kind of problem SPEC §4 names, each found with its file, line and field, all in one run.
+// Every kind of problem an import reports (README, "How an import behaves"), each found with its file, line and field, all in one run.
 func TestValidateReportsEveryProblem(t *testing.T) {
 	want := []struct {
 		file  string
@@ -91,19 +93,29 @@ func decodeAll(t *testing.T, name, content string) ([]graph.NodeRecord, []graph.
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f := &inputFile{path: path, format: formatOf(path)}
-	if f.format == FormatCSV {
-		f.section = strings.TrimSuffix(name, ".csv")
-	}
 	var nodes []graph.NodeRecord
 	var rels []graph.RelRecord
-	var probs problems
-	im := &Importer{}
-	if err := im.scan(f, &probs, func(n graph.NodeRecord) { nodes = append(nodes, n) },
-		func(r graph.RelRecord, _ string) { rels = append(rels, r) }, true); err != nil {
-		t.Fatal(err)
+	probs := decodeFile(t, path, nil, func(n graph.NodeRecord) { nodes = append(nodes, n) },
+		func(r graph.RelRecord, _ string) { rels = append(rels, r) })
+	return nodes, rels, probs
+}
+
+// decodeFile decodes one file as the first pass of an import does, as format or (nil) as the
+// native format, and returns the problems found.
+func decodeFile(t testing.TB, path string, format record.Format, onNode func(graph.NodeRecord), onRel func(graph.RelRecord, string)) []Problem {
+	t.Helper()
+	f := &inputFile{path: path, format: format}
+	if format == nil {
+		f.format, f.why, _ = sniff(record.NewHead(path), families[native.Family])
 	}
-	return nodes, rels, probs.list
+	if f.format == nil {
+		return []Problem{{File: path, Msg: f.why}}
+	}
+	var probs problems
+	if err := (&Importer{}).scan(f, &probs, nil, onNode, onRel, true); err != nil {
+		t.Fatalf("scan: %v", err) // input problems must be problems, not errors
+	}
+	return probs.list
 }
 
 func TestDecodeValues(t *testing.T) {
@@ -257,7 +269,7 @@ func TestCollect(t *testing.T) {
 	for _, f := range files {
 		names = append(names, filepath.Base(f))
 	}
-	if !reflect.DeepEqual(names, []string{"assets.json", "governance.yaml", "inventory.yaml"}) || len(skipped) != 0 {
+	if !reflect.DeepEqual(names, []string{"assets.json", "governance.yaml", "inventory.yaml", "ciso-assistant-assets.csv", "isms-asset-register.csv", "records-of-processing.csv"}) || len(skipped) != 0 {
 		t.Errorf("files %v skipped %v", names, skipped)
 	}
 	if _, _, err := Collect([]string{"no/such/place"}); err == nil || !strings.Contains(err.Error(), "no/such/place") {
@@ -265,5 +277,28 @@ func TestCollect(t *testing.T) {
 	}
 	if _, _, err := Collect([]string{testdata("..", "go.mod")}); err == nil || !strings.Contains(err.Error(), "unsupported file type") {
 		t.Errorf("unsupported file: err = %v", err)
+	}
+}
+
+// TestDecodeSameAs: sameAs lists other ids of a record, in YAML and in a CSV column; its own id
+// or an empty one is a problem.
+func TestDecodeSameAs(t *testing.T) {
+	for _, tc := range []struct{ file, content string }{
+		{"a.yaml", "datasets: [{id: d, sameAs: [\"ds:ol:s3://x/y\", hf:z]}]"},
+		{"datasets.csv", "id,sameAs\nd,ds:ol:s3://x/y; hf:z\n"},
+	} {
+		nodes, _, probs := decodeAll(t, tc.file, tc.content)
+		if len(probs) > 0 || len(nodes) != 1 || !reflect.DeepEqual(nodes[0].SameAs, []string{"ds:ol:s3://x/y", "hf:z"}) || nodes[0].Props["sameAs"] != nil {
+			t.Errorf("%s: %+v %v", tc.file, nodes, probs)
+		}
+	}
+	_, _, probs := decodeAll(t, "a.yaml", "datasets: [{id: d, sameAs: [d, '', {x: 1}]}]")
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.Field+": "+p.Msg)
+	}
+	want := []string{`datasets[0].sameAs[0]: "d" is the record's own id`, "datasets[0].sameAs[1]: empty id", "datasets[0].sameAs[2]: expected an id, got a mapping"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems %v, want %v", got, want)
 	}
 }

@@ -1,36 +1,19 @@
-// Package importer reads the native inventory format of SPEC §3 (YAML, JSON and CSV), validates
-// all of it against the domain table in package graph, and writes it to a store in one atomic
-// import run (SPEC §4).
+// Package importer is the import engine: it finds the files of an import, tells each one's
+// format (the formats are packages of their own, registered in Formats), validates everything
+// they state against the domain table in package graph and the graph itself, and writes it to a
+// store in atomic import runs (README, "How an import behaves"; docs/formats.md).
 package importer
 
 import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/aimsgraph/aimsgraph/importer/record"
 )
 
 // Problem is one thing wrong with the input, located to file, line and field.
-type Problem struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	if p.Line > 0 {
-		fmt.Fprintf(&b, ":%d", p.Line)
-	}
-	if p.Field != "" {
-		b.WriteString(": ")
-		b.WriteString(p.Field)
-	}
-	b.WriteString(": ")
-	b.WriteString(p.Msg)
-	return b.String()
-}
+type Problem = record.Problem
 
 // ValidationError is every problem an import found. A run that has one writes nothing.
 type ValidationError struct {
@@ -63,17 +46,29 @@ type problems struct {
 }
 
 func (ps *problems) add(file string, line int, field, format string, args ...any) {
+	ps.addProblem(Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) addProblem(p Problem) {
 	if len(ps.list) >= maxProblems {
 		ps.dropped++
 		return
 	}
-	ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	ps.list = append(ps.list, p)
 }
 
 func (ps *problems) count() int { return len(ps.list) + ps.dropped }
 
 func (ps *problems) err() error {
 	if ps.count() == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: ps.sorted(), Dropped: ps.dropped}
+}
+
+// sorted returns the problems in file and line order (nil for none).
+func (ps *problems) sorted() []Problem {
+	if len(ps.list) == 0 {
 		return nil
 	}
 	list := append([]Problem(nil), ps.list...)
@@ -83,5 +78,5 @@ func (ps *problems) err() error {
 		}
 		return list[i].Line < list[j].Line
 	})
-	return &ValidationError{Problems: list, Dropped: ps.dropped}
+	return list
 }

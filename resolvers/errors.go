@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
@@ -23,6 +24,7 @@ const (
 	CodeInternal    = "INTERNAL"                  // a bug; details are in the server log
 	CodeTooComplex  = "COMPLEXITY_LIMIT_EXCEEDED" // gqlgen's code for the complexity limit
 	CodeTooDeep     = "DEPTH_LIMIT_EXCEEDED"      // selection nested deeper than the limit
+	CodeCancelled   = "CANCELLED"                 // the client went away; nobody reads the answer
 )
 
 // userError is an error the client caused and can fix; its message is shown as is.
@@ -35,6 +37,15 @@ func (e *userError) Error() string { return e.msg }
 
 func badInput(format string, args ...any) error {
 	return &userError{CodeBadInput, fmt.Sprintf(format, args...)}
+}
+
+func forbidden(msg string) error { return &userError{auth.CodeForbidden, msg} }
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func notFound(id string) error {
@@ -53,6 +64,8 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return withCode(gerr, ue.code, ue.msg)
 		case errors.As(err, &ie):
 			return withCode(gerr, CodeBadInput, ie.Msg)
+		case errors.Is(ctx.Err(), context.Canceled):
+			return withCode(gerr, CodeCancelled, "the request was cancelled")
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 			// The Neo4j driver reports a spent deadline as a connectivity error: ask the context.
 			return withCode(gerr, CodeTimeout, "the query ran out of time; ask for less (lower maxDepth, limit or first)")

@@ -27,7 +27,17 @@ func (r *queryResolver) Exposure(ctx context.Context, id string, maxDepth *int, 
 	if err != nil {
 		return nil, err
 	}
-	if exp == nil {
+	if exp == nil { // nothing upstream, or no such node, or another name of one (sameas.go)
+		target, err := aliasTarget(ctx, v, id)
+		if err != nil {
+			return nil, err
+		}
+		if target != "" {
+			if exp, err = governance.ExposureOf(ctx, v.Reader, target, depth); err != nil {
+				return nil, err
+			}
+			id = target
+		}
 		if err := mustExist(ctx, v, id); err != nil {
 			return nil, err
 		}

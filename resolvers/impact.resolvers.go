@@ -17,5 +17,9 @@ func (r *queryResolver) Impact(ctx context.Context, sources model.NodeFilter, ta
 	if err != nil {
 		return nil, err
 	}
-	return r.impact(ctx, v, nodeFilter(&sources), targets, maxDepth, limit, pathsPerItem)
+	f, err := nodeFilter(&sources)
+	if err != nil {
+		return nil, err
+	}
+	return r.impact(ctx, v, f, targets, maxDepth, limit, pathsPerItem)
 }

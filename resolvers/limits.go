@@ -5,7 +5,7 @@ import "time"
 // Limits are the server's caps. Arguments above a cap are BAD_USER_INPUT errors, not silently
 // lowered: an auditor must know when an answer was not the one asked for.
 type Limits struct {
-	DefaultDepth    int           // maxDepth when not given (SPEC §6: at least 10)
+	DefaultDepth    int           // maxDepth when not given (docs/api.md: at least 10)
 	MaxDepth        int           // largest maxDepth
 	DefaultPageSize int           // first of nodes when not given
 	MaxPageSize     int           // largest first of nodes and paths
@@ -23,7 +23,7 @@ func DefaultLimits() Limits {
 		DefaultDepth: 10, MaxDepth: 25,
 		DefaultPageSize: 50, MaxPageSize: 500,
 		MaxResults: 1000, MaxPathsPerItem: 20, MaxChanges: 10000,
-		MaxComplexity: 20000, MaxQueryDepth: 15,
+		MaxComplexity: 50000, MaxQueryDepth: 15,
 		Timeout: 30 * time.Second,
 	}
 }

@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
@@ -38,8 +39,13 @@ func (r *queryResolver) Lineage(ctx context.Context, id string, direction string
 	if err != nil {
 		return nil, err
 	}
-	if sg == nil {
-		return nil, notFound(id)
+	if sg == nil { // no such node, unless id is another name of one
+		if q.ID, err = aliasTarget(ctx, v, id); err != nil || q.ID == "" {
+			return nil, errors.Join(err, notFound(id))
+		}
+		if sg, err = v.Reader.Lineage(ctx, q); err != nil || sg == nil {
+			return nil, errors.Join(err, notFound(id))
+		}
 	}
 	v.Prime(sg.Nodes...)
 	return &model.Subgraph{Nodes: v.WrapNodes(sg.Nodes), Relationships: v.WrapRelationships(sg.Relationships), Truncated: sg.Truncated}, nil
@@ -62,8 +68,18 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxDe
 	if err != nil {
 		return nil, err
 	}
-	if len(paths) == 0 { // no path, or no such node: only then is a second look worth it
-		if err := mustExist(ctx, v, from, to); err != nil {
+	if len(paths) == 0 { // no path, or no such node (or another name of one): only then is a second look worth it
+		ids, err := graph.Canonical(ctx, v.Store, []string{from, to})
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 2 && (ids[0] != from || ids[1] != to) {
+			q.From, q.To = ids[0], ids[1]
+			if paths, err = v.Reader.Paths(ctx, q); err != nil {
+				return nil, err
+			}
+		}
+		if err := mustExist(ctx, v, q.From, q.To); err != nil {
 			return nil, err
 		}
 	}

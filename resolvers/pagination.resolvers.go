@@ -23,6 +23,13 @@ func (r *queryResolver) Node(ctx context.Context, id string, asOf *time.Time) (m
 		return nil, err
 	}
 	n, err := v.Node(ctx, id)
+	if errors.Is(err, model.ErrNotFound) { // no such node, unless id is another name of one
+		target, aerr := aliasTarget(ctx, v, id)
+		if aerr != nil || target == "" {
+			return nil, aerr
+		}
+		n, err = v.Node(ctx, target)
+	}
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, nil
@@ -47,7 +54,14 @@ func (r *queryResolver) Nodes(ctx context.Context, filter *model.NodeFilter, fir
 	if err != nil {
 		return nil, err
 	}
-	res, err := v.Reader.FindNodes(ctx, nodeFilter(filter), page)
+	f, err := nodeFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	if f, err = canonicalFilter(ctx, v, f); err != nil { // nodes by any of their ids
+		return nil, err
+	}
+	res, err := v.Reader.FindNodes(ctx, f, page)
 	if err != nil {
 		return nil, err
 	}

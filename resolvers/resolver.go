@@ -12,14 +12,16 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/aimsgraph/aimsgraph/audit"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
 // Resolver is the root resolver.
 type Resolver struct {
-	Store graph.Store
-	Caps  Limits // the server's caps on arguments
+	Store  graph.Store
+	Caps   Limits      // the server's caps on arguments
+	Recent *audit.Ring // the server's recent requests, for admins; nil: none kept
 }
 
 // depth checks a maxDepth argument against the limits.
@@ -57,13 +59,33 @@ func selectsIn(op *graphql.OperationContext, fields []graphql.CollectedField, pa
 }
 
 // nodeFilter converts the GraphQL filter.
-func nodeFilter(f *model.NodeFilter) graph.NodeFilter {
+func nodeFilter(f *model.NodeFilter) (graph.NodeFilter, error) {
 	if f == nil {
-		return graph.NodeFilter{}
+		return graph.NodeFilter{}, nil
 	}
 	out := graph.NodeFilter{IDs: f.Ids, Kinds: toKinds(f.Kinds), Flags: f.Flags, ThirdParty: f.ThirdParty}
 	if f.Text != nil {
 		out.Text = *f.Text
+	}
+	if len(f.Has) > 0 {
+		set := make([]graph.Cond, len(f.Has))
+		for i, p := range f.Has {
+			if !graph.IsProp(p) { // only the table's names reach a store (and Cypher)
+				return out, badInput("has: %q is no property of the domain model", p)
+			}
+			set[i] = graph.IsSet(p)
+		}
+		where := graph.All(set...)
+		out.Where = &where
+	}
+	return out, nil
+}
+
+// kindNames converts kinds to NodeKind values.
+func kindNames(ks []graph.Kind) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
 	}
 	return out
 }
@@ -139,6 +161,9 @@ func (r *Resolver) impact(ctx context.Context, v *model.Loaders, sources graph.N
 	}
 	if !selects(ctx, "items", "paths") {
 		q.PathsPerItem = 0 // evidence nobody reads is not searched for
+	}
+	if q.Sources, err = canonicalFilter(ctx, v, q.Sources); err != nil { // sources by any of their ids (sameas.go)
+		return nil, err
 	}
 	res, err := v.Reader.Impact(ctx, q)
 	if err != nil {

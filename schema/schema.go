@@ -1,6 +1,6 @@
 // Package schema holds the GraphQL schema of aimsgraph, one .graphqls file per concern, and
 // runnable example queries in examples/. gqlgen reads the .graphqls files (see gqlgen.yml); the
-// server embeds the examples for its query UI.
+// server serves the examples to its web UI (/examples.json).
 package schema
 
 import "embed"

@@ -56,7 +56,7 @@ func newAPI(t *testing.T, open func(t *testing.T) graph.Store, limits resolvers.
 // serve starts a server over store with limits.
 func serve(t *testing.T, store *countingStore, limits resolvers.Limits) *api {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(server.New(store, limits, log))
+	ts := httptest.NewServer(server.New(store, server.Options{Limits: limits, Log: log}))
 	t.Cleanup(ts.Close)
 	return &api{t: t, url: ts.URL, store: store}
 }
@@ -404,8 +404,8 @@ func testPagination(t *testing.T, a *api) {
 	for {
 		data := a.ok(q, map[string]any{"after": after})
 		pages++
-		if total := get(data, "nodes", "totalCount"); total != float64(64) {
-			t.Fatalf("totalCount = %v, want 64", total)
+		if total := get(data, "nodes", "totalCount"); total != float64(77) {
+			t.Fatalf("totalCount = %v, want 77", total)
 		}
 		for _, e := range list(data, "nodes", "edges") {
 			all = append(all, get(e, "node", "id").(string))
@@ -421,8 +421,8 @@ func testPagination(t *testing.T, a *api) {
 			t.Errorf("page after %v differs between two reads", after)
 		}
 	}
-	if len(all) != 64 || pages != 7 || !sort.StringsAreSorted(all) {
-		t.Errorf("%d nodes in %d pages (sorted: %v), want 64 in 7, sorted", len(all), pages, sort.StringsAreSorted(all))
+	if len(all) != 77 || pages != 8 || !sort.StringsAreSorted(all) {
+		t.Errorf("%d nodes in %d pages (sorted: %v), want 77 in 8, sorted", len(all), pages, sort.StringsAreSorted(all))
 	}
 	seen := map[string]bool{}
 	for _, id := range all {

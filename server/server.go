@@ -1,6 +1,7 @@
-// Package server is aimsgraph's HTTP face: the GraphQL API at /graphql, a query UI at / that
-// works offline, /healthz and /readyz, with the limits that keep one client from taking the
-// server down (complexity, depth, argument caps, a per-request timeout).
+// Package server is aimsgraph's HTTP face: the GraphQL API at /graphql, the web UI at / (package
+// web, docs/ui.md), the evidence pack download, /healthz and /readyz, /metrics, with the limits
+// that keep one client from taking the server down (docs/api.md) and the token checks of package
+// auth (docs/operations.md).
 package server
 
 import (
@@ -10,35 +11,121 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
-
+	"github.com/aimsgraph/aimsgraph/audit"
+	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/ingest"
+	"github.com/aimsgraph/aimsgraph/metrics"
 	"github.com/aimsgraph/aimsgraph/resolvers"
-	"github.com/aimsgraph/aimsgraph/resolvers/generated"
-	"github.com/aimsgraph/aimsgraph/resolvers/model"
 	"github.com/aimsgraph/aimsgraph/schema"
 )
 
-// New returns the HTTP handler serving store.
-func New(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Handler {
+// Options configure a server. The zero value of each field takes its default.
+type Options struct {
+	Limits resolvers.Limits // zero: resolvers.DefaultLimits()
+	Log    *slog.Logger     // nil: discard
+	// Auth identifies callers; nil serves everyone as auth.Open (tests, `serve --no-auth`).
+	Auth *auth.Authenticator
+	// Limiter caps each token's concurrent requests; nil: DefaultLimiter.
+	Limiter *auth.Limiter
+	// IngestLimiter caps each token's concurrent ingestion requests; nil: DefaultIngestLimiter.
+	IngestLimiter *auth.Limiter
+	// MaxBodyBytes caps a GraphQL request body (default 1 MB).
+	MaxBodyBytes int64
+	// Activity keeps the recent requests for the admin `activity` query; nil: a ring of 1,000.
+	Activity *audit.Ring
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultActivitySize = 1000
+)
+
+// DefaultLimiter shares the server between tokens: 4 requests running per core (at least 8), at
+// most 4 of one token (a dashboard's parallel queries), 16 more of a token waiting up to 10 s for
+// their turn.
+func DefaultLimiter() *auth.Limiter {
+	return &auth.Limiter{Slots: max(8, 4*runtime.GOMAXPROCS(0)), PerToken: 4, Waiting: 16, MaxWait: 10 * time.Second}
+}
+
+// DefaultIngestLimiter lets a pipeline's burst of events reach group commit together: 32 requests
+// of one token at once (64 in all), 64 more waiting up to 30 s.
+func DefaultIngestLimiter() *auth.Limiter {
+	return &auth.Limiter{Slots: 64, PerToken: 32, Waiting: 64, MaxWait: 30 * time.Second}
+}
+
+func (o *Options) defaults() {
+	if o.Limits == (resolvers.Limits{}) {
+		o.Limits = resolvers.DefaultLimits()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Auth == nil {
+		o.Auth = auth.NewAuthenticator(nil, auth.NoAuth, o.Log)
+	}
+	if o.Limiter == nil {
+		o.Limiter = DefaultLimiter()
+	}
+	if o.IngestLimiter == nil {
+		o.IngestLimiter = DefaultIngestLimiter()
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.Activity == nil {
+		o.Activity = audit.NewRing(DefaultActivitySize)
+	}
+}
+
+// New returns the HTTP handler serving store. Every route is registered here: the page and the
+// probes are open, everything else needs a token of the role it names.
+func New(store graph.Store, opts Options) http.Handler {
+	opts.defaults()
+	store = metrics.Store(store)
+	reader := func(h http.Handler) http.Handler { return auth.Require(auth.Reader, opts.Limiter.Limit(h)) }
+
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withRequestContext(store, limits.Timeout, GraphQL(store, limits, log)))
+	mux.Handle("/graphql", reader(withRequestContext(store, opts.Limits.Timeout, GraphQL(store, opts))))
+	mux.Handle("GET /examples.json", reader(http.HandlerFunc(serveExamples)))
+	mux.Handle("GET /metrics", reader(metrics.Handler()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	mux.HandleFunc("GET /readyz", readiness(store, opts.Log))
+	// The web UI's pages and assets are open (they hold no data); its evidence pack download
+	// is a reader's (server/ui.go, server/evidence.go).
+	mountUI(mux, uiFS(), reader(evidenceHandler(store, opts.Limits, opts.Log)))
+	mux.Handle(ExportPattern, reader(exportHandler(store, opts.Limits.Timeout, opts.Log))) // registers' downloads (export.go)
+	// OpenLineage events (docs/ingest.md), for tokens of role ingester. A pipeline sends events
+	// in bursts and group commit gathers the concurrent ones into one store transaction, so
+	// ingestion has a limiter of its own, wider per token than the queries' (and still bounded:
+	// a waiting request's body is not read).
+	ingest.New(store, ingest.DefaultOptions(), opts.Log).Routes(mux, func(h http.Handler) http.Handler {
+		return auth.Require(auth.Ingester, opts.IngestLimiter.Limit(h))
+	})
+	routed := recordCaller(mux)
+	identified := opts.Auth.Identify(routed)
+	return logRequests(opts.Log, opts.Activity, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			routed.ServeHTTP(w, r) // probes need no caller, and must answer while the token store is down
+			return
+		}
+		identified.ServeHTTP(w, r)
+	}))
+}
+
+// readiness answers 503 while the store does not answer, within 2 s.
+func readiness(store graph.Store, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if err := store.Ping(ctx); err != nil {
@@ -48,127 +135,7 @@ func New(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Hand
 			return
 		}
 		fmt.Fprintln(w, "ready")
-	})
-	mux.HandleFunc("GET /examples.json", serveExamples)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'")
-		_, _ = w.Write(uiPage)
-	})
-	return logRequests(log, mux)
-}
-
-// GraphQL returns the gqlgen handler alone (it expects withRequestContext around it).
-func GraphQL(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Handler {
-	cfg := generated.Config{Resolvers: &resolvers.Resolver{Store: store, Caps: limits}}
-	// List fields whose size the client picks weigh as much as the page they ask for.
-	cfg.Complexity.Query.Nodes = func(child int, _ *model.NodeFilter, first *int, _ *string, _ *time.Time) int {
-		return child * pageSize(first, limits.DefaultPageSize)
 	}
-	cfg.Complexity.Query.Paths = func(child int, _, _ string, _ *int, first *int, _ *time.Time) int {
-		return child * pageSize(first, 10)
-	}
-	// A node's relationships are an unbounded list: weigh them as ten, so nesting them is costly.
-	rels := func(child int, _ *string, _ []string) int { return 1 + child*relationshipFanOut }
-	c := &cfg.Complexity
-	c.AISystem.Relationships, c.Model.Relationships, c.Dataset.Relationships = rels, rels, rels
-	c.Vendor.Relationships, c.Role.Relationships, c.Decision.Relationships = rels, rels, rels
-	c.Risk.Relationships, c.Control.Relationships, c.Asset.Relationships = rels, rels, rels
-	srv := handler.New(generated.NewExecutableSchema(cfg))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{}) // queries only: the schema has no mutations
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
-	srv.Use(depthLimit(limits.MaxQueryDepth))
-	srv.SetErrorPresenter(resolvers.PresentError(log))
-	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		log.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx).String())
-		return fmt.Errorf("panic: %v", v) // presented as INTERNAL with an error id
-	})
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		op := graphql.GetOperationContext(ctx)
-		start := time.Now()
-		h := next(ctx)
-		return func(ctx context.Context) *graphql.Response {
-			resp := h(ctx)
-			if resp != nil {
-				log.Info("graphql", "operation", op.OperationName, "ms", time.Since(start).Milliseconds(), "errors", len(resp.Errors))
-			}
-			return resp
-		}
-	})
-	return srv
-}
-
-// relationshipFanOut is the number of relationships per node the complexity measure assumes.
-const relationshipFanOut = 10
-
-func pageSize(first *int, def int) int {
-	if first == nil {
-		return def
-	}
-	return max(1, *first)
-}
-
-// withRequestContext gives each request its deadline and its own dataloaders.
-func withRequestContext(store graph.Store, timeout time.Duration, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		if timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, timeout)
-			defer cancel()
-		}
-		ctx = model.WithLoaders(ctx, model.NewLoaders(store))
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// depthLimit rejects operations nested deeper than max selections (introspection fields, whose
-// standard query is deep, do not count).
-func depthLimit(max int) graphql.HandlerExtension { return &queryDepth{max: max} }
-
-type queryDepth struct{ max int }
-
-func (q *queryDepth) ExtensionName() string                   { return "QueryDepthLimit" }
-func (q *queryDepth) Validate(graphql.ExecutableSchema) error { return nil }
-func (q *queryDepth) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
-	if op.Operation == nil || q.max <= 0 {
-		return nil
-	}
-	if d := depth(op.Operation.SelectionSet, op.Doc.Fragments, 0); d > q.max {
-		err := gqlerror.Errorf("the query nests %d levels deep; this server allows %d", d, q.max)
-		err.Extensions = map[string]any{"code": resolvers.CodeTooDeep}
-		return err
-	}
-	return nil
-}
-
-func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, visited int) int {
-	if visited > 100 { // fragment cycles are a validation error; stay finite regardless
-		return visited
-	}
-	deepest := 0
-	for _, sel := range set {
-		d := 0
-		switch s := sel.(type) {
-		case *ast.Field:
-			if strings.HasPrefix(s.Name, "__") {
-				continue
-			}
-			d = 1 + depth(s.SelectionSet, frags, visited+1)
-		case *ast.InlineFragment:
-			d = depth(s.SelectionSet, frags, visited+1)
-		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				d = depth(f.SelectionSet, frags, visited+1)
-			}
-		}
-		deepest = max(deepest, d)
-	}
-	return deepest
 }
 
 // example is one runnable query of schema/examples.
@@ -203,26 +170,4 @@ func serveExamples(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(ex)
-}
-
-// logRequests logs every request but the probes.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
-			log.Info("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
-		}
-	})
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
 }

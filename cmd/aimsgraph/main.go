@@ -12,7 +12,7 @@ import (
 	"syscall"
 )
 
-// Exit codes (SPEC §7).
+// Exit codes (README.md).
 const (
 	exitOK          = 0
 	exitInvalid     = 1
@@ -25,10 +25,15 @@ const usage = `aimsgraph: the graph behind an ISO/IEC 42001 AI management system
 Usage:
   aimsgraph import [--dry-run] [--prune] [--source NAME] PATH...   load inventory files or folders
   aimsgraph validate PATH...                                       check files, report every problem
-  aimsgraph serve [--addr :8080] [--demo]                          GraphQL at /graphql, a query UI at /
+  aimsgraph serve [--addr 127.0.0.1:8080] [--demo]                 GraphQL at /graphql, the web UI at /
+  aimsgraph token create --name NAME --role reader|ingester|admin  an API token; the secret is printed once
+  aimsgraph token list | token revoke NAME                         the API tokens; revoke one
   aimsgraph diff --since T [--until T] [--format text|json|csv]     what changed between two instants
   aimsgraph compact --before T                                     drop history older than T
   aimsgraph check [--rules ID,...] [--fail-on SEVERITY] [--list]   gaps in the management system
+  aimsgraph evidence [--as-of T] --out PACK.zip ID...              an auditor's evidence pack (zip) of each id's lineage
+  aimsgraph export assets|ropa|soa [--format csv|xlsx|ciso-assistant] [--out FILE] [--as-of T]
+                                                                   registers: assets, processing, SoA
   aimsgraph help [COMMAND]                                         this text, or a command's flags
 
 Store:
@@ -73,12 +78,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = cmdToken(ctx, args[1:], stdout, stderr)
 	case "diff":
 		err = cmdDiff(ctx, args[1:], stdout, stderr)
 	case "compact":
 		err = cmdCompact(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = cmdCheck(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, args[1:], stdout, stderr)
+	case "evidence":
+		err = cmdEvidence(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "--help"}, stdout, stderr)

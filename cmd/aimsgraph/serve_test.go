@@ -50,8 +50,12 @@ func TestServeDemo(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if !strings.Contains(stdout.String(), "query UI:") {
+	if ui := regexp.MustCompile(`web UI: +(http://\S+/)`).FindStringSubmatch(stdout.String()); ui == nil {
 		t.Errorf("the UI address is not printed:\n%s", stdout.String())
+	} else if resp, err := http.Get(ui[1]); err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("the printed UI address %s does not serve the page: %v", ui[1], err)
+	} else {
+		resp.Body.Close()
 	}
 	body, _ := json.Marshal(map[string]string{"query": `{ impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}, targets: [DECISION]) { items { node { id } distance } } }`})
 	resp, err := http.Post(url, "application/json", bytes.NewReader(body))

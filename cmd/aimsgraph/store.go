@@ -17,7 +17,7 @@ const defaultDataDir = "./aimsgraph-data"
 
 // storeFlags are the flags every command that touches the store takes. Flags win over the
 // environment variables of the same name. Neo4j when a URI is given, the embedded store otherwise
-// (SPEC §7).
+// (README.md).
 type storeFlags struct {
 	neo4j neo4jstore.Config
 	data  string

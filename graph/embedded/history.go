@@ -205,11 +205,13 @@ var _ walk.Source = (*asOf)(nil)
 // nodeAt returns the node id as it stood at t, or nil.
 func (s *Store) nodeAt(id string, t int64) *graph.Node {
 	if n := s.nodes[id]; n != nil && n.Since <= t {
-		return n.toNode()
+		out := n.toNode()
+		out.Provenance = n.provenanceAt(t)
+		return out
 	}
 	for _, v := range s.hist.nodes[id] {
 		if v.holds(t) {
-			return &graph.Node{ID: v.ID, Kind: v.Kind, Props: orNoProps(v.Props), Provenance: v.provenance()}
+			return &graph.Node{ID: v.ID, Kind: v.Kind, Props: orNoProps(v.Props), Provenance: v.provenanceAt(t)}
 		}
 	}
 	return nil
@@ -272,12 +274,14 @@ func (a *asOf) Edges(ctx context.Context, ids []string, dir graph.Direction, typ
 		}
 		for _, r := range cur {
 			if r.Since <= a.t && want(r.Type, r.key) {
-				out = append(out, r.toRelationship())
+				rel := r.toRelationship()
+				rel.Provenance = r.provenanceAt(a.t)
+				out = append(out, rel)
 			}
 		}
 		for _, v := range past {
 			if v.holds(a.t) && want(v.Type, v.key) {
-				out = append(out, &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: orNoProps(v.Props), Provenance: v.provenance()})
+				out = append(out, &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: orNoProps(v.Props), Provenance: v.provenanceAt(a.t)})
 			}
 		}
 	}
@@ -434,11 +438,13 @@ func (s *Store) changesIn(out *graph.ChangeSet, since, until int64, run string) 
 // relAt returns the relationship with this key as it stood at t, or nil.
 func (s *Store) relAt(key string, t int64) *graph.Relationship {
 	if r := s.rels[key]; r != nil && r.Since <= t {
-		return r.toRelationship()
+		rel := r.toRelationship()
+		rel.Provenance = r.provenanceAt(t)
+		return rel
 	}
 	for _, v := range s.hist.rels[key] {
 		if v.holds(t) {
-			return &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: orNoProps(v.Props), Provenance: v.provenance()}
+			return &graph.Relationship{Type: v.Type, From: v.FromID, To: v.ToID, Props: orNoProps(v.Props), Provenance: v.provenanceAt(t)}
 		}
 	}
 	return nil

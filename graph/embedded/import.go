@@ -28,8 +28,12 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 	if err := fill(ctx, st); err != nil {
 		return nil, err
 	}
-	if run.Prune {
-		for _, src := range run.Sources {
+	for _, src := range run.Sources {
+		switch around, scoped := run.PruneAround[src]; {
+		case !run.Prunes(src): // Prune, narrowed by PruneOnly (OpenLineage events)
+		case scoped:
+			st.pruneAround(src, around) // pipelines.go
+		default:
 			st.prune(src)
 		}
 	}
@@ -64,6 +68,7 @@ type stage struct {
 	stamps   map[string]string // source -> its stamp for this run, one string per source
 	nodeVers []*nodeVersion    // versions this run ended
 	relVers  []*relVersion
+	aliases  map[string]string // sameAs declared in this run (sameas.go)
 }
 
 // instant is when what source states in this run takes effect, in unix nanoseconds.
@@ -118,7 +123,7 @@ func (st *stage) rel(key string) *relRec {
 // old version ends (returned) and a new one begins (docs/history.md).
 func (st *stage) restate(old *entity, props map[string]any, source, file string, line int) (entity, graph.Counts, *version) {
 	at := st.instant(source)
-	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID,
+	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID, LastAt: at,
 		File: file, Line: line, Since: at, SinceRun: st.run.ID, Changed: at, ChangedRun: st.run.ID}
 	prefix := graph.SeenPrefix(source)
 	var c graph.Counts
@@ -187,7 +192,7 @@ func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			if !stated(old, n.Source) { // a new source: the evidence changed
 				kept, ended = st.reattributed(kept, seen, st.instant(n.Source))
 			}
-			kept.Seen, kept.LastRun = seen, e.LastRun
+			kept.Seen, kept.LastRun, kept.LastAt = seen, e.LastRun, e.LastAt
 			e = kept
 		}
 		if ended != nil {
@@ -195,6 +200,11 @@ func (st *stage) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 		}
 		st.nodes[n.ID] = &nodeRec{ID: n.ID, Kind: n.Kind, entity: e}
 		st.summary.AddNodes(n.Kind, c)
+		if len(n.SameAs) > 0 { // other ids of the node: aliases, merged when they are nodes (sameas.go)
+			if err := st.sameAs(n); err != nil {
+				return err
+			}
+		}
 	}
 	return ctx.Err()
 }
@@ -243,8 +253,14 @@ func (st *stage) unstated(e *entity, source string) ([]string, bool) {
 // relationships first (counted), then nodes no source states any more, with their relationships.
 // Whatever goes ends its current version at the source's instant.
 func (st *stage) prune(source string) {
+	st.pruneIn(source, st.allRels(), st.allNodes(), func(map[string]bool) []*relRec { return st.allRels() })
+}
+
+// pruneIn is prune over the relationships and nodes given; relsOf lists (at least) the
+// relationships of the nodes that go, which go with them.
+func (st *stage) pruneIn(source string, rels []*relRec, nodes []*nodeRec, relsOf func(gone map[string]bool) []*relRec) {
 	at := st.instant(source)
-	for _, r := range st.allRels() {
+	for _, r := range rels {
 		rest, ok := st.unstated(&r.entity, source)
 		if !ok {
 			continue
@@ -263,7 +279,7 @@ func (st *stage) prune(source string) {
 		st.rels[r.key] = &kept
 	}
 	gone := map[string]bool{}
-	for _, n := range st.allNodes() {
+	for _, n := range nodes {
 		rest, ok := st.unstated(&n.entity, source)
 		if !ok {
 			continue
@@ -288,7 +304,7 @@ func (st *stage) prune(source string) {
 	if len(gone) == 0 {
 		return
 	}
-	for _, r := range st.allRels() { // a deleted node takes its relationships with it
+	for _, r := range relsOf(gone) { // a deleted node takes its relationships with it
 		if gone[r.From] || gone[r.To] {
 			st.deleteRel(r, at)
 		}
@@ -341,6 +357,9 @@ func (st *stage) commit(run *graph.RunRecord) error {
 			}
 		}
 		if err := st.s.hist.persist(tx, st.nodeVers, st.relVers); err != nil {
+			return err
+		}
+		if err := st.commitAliases(tx); err != nil { // sameas.go
 			return err
 		}
 		data, err := json.Marshal(run)
@@ -424,6 +443,7 @@ func (st *stage) apply(run *graph.RunRecord) {
 	}
 	s.runs[run.ID] = run
 	s.hist.add(st.nodeVers, st.relVers)
+	st.applyAliases() // sameas.go
 	if reindex {
 		s.reindex()
 	}

@@ -1,4 +1,4 @@
-// Package embedded is the store aimsgraph uses when no Neo4j is configured (SPEC §7): the whole
+// Package embedded is the store aimsgraph uses when no Neo4j is configured (README.md): the whole
 // graph lives in memory, with adjacency lists for traversal, and is persisted in a bbolt file
 // under the data directory. An import run is one bbolt transaction: it commits whole, with an
 // fsync, or not at all, so a process killed mid-import leaves the previous graph readable.
@@ -52,6 +52,7 @@ type Store struct {
 	byKind   map[graph.Kind][]string // sorted ids per kind, for filters and keyset paging
 	ids      []string                // every id, sorted
 	hist     history                 // ended versions (history.go)
+	aliases  map[string]string       // sameAs: alias -> the id of the node it names (sameas.go)
 }
 
 var _ graph.Store = (*Store)(nil)
@@ -65,6 +66,7 @@ type entity struct {
 	Seen       []string       `json:"seen"` // graph.SeenStamp per stating source
 	FirstRun   string         `json:"firstRun"`
 	LastRun    string         `json:"lastRun"`
+	LastAt     int64          `json:"lastAt,omitempty"` // when the last statement (LastRun) took effect
 	File       string         `json:"file,omitempty"`
 	Line       int            `json:"line,omitempty"`
 	Since      int64          `json:"since,omitempty"`
@@ -187,6 +189,9 @@ func (s *Store) load() error {
 		}); err != nil {
 			return err
 		}
+		if err := s.loadAliases(tx); err != nil { // sameas.go
+			return err
+		}
 		return s.hist.load(tx, intern)
 	})
 	if err != nil {
@@ -303,6 +308,18 @@ func (e *entity) provenance() graph.Provenance {
 		return graph.Provenance{Sources: graph.SourcesOf(e.Seen), FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
 	}
 	return graph.Provenance{Sources: e.sources, FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
+}
+
+// provenanceAt is the provenance a reader of the graph as of t sees: the last run is never one
+// that took effect after t. A fact restated unchanged after t keeps its version and moves its
+// last run forward in place (docs/history.md), so as of t the run that began the version, which
+// did state it by then, is named instead.
+func (e *entity) provenanceAt(t int64) graph.Provenance {
+	p := e.provenance()
+	if e.LastAt > t && e.SinceRun != "" {
+		p.LastRun = e.SinceRun
+	}
+	return p
 }
 
 // derive computes what reads need of an entity once, before it is shared: the sources its

@@ -145,9 +145,27 @@ func (a *asOf) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error) {
 	out := make([]*graph.Node, 0, len(recs))
 	for _, r := range recs {
 		x, _ := r.Get("x")
-		out = append(out, toNode(x.(neo4j.Node)))
+		out = append(out, a.node(x.(neo4j.Node)))
 	}
 	return out, nil
+}
+
+// node and rel read a current fact or a version as of a.t: as the embedded store does
+// (provenanceAt), the last run is never one that took effect after a.t; the run that began the
+// version is named instead.
+func (a *asOf) node(x neo4j.Node) *graph.Node {
+	n := toNode(x)
+	n.Provenance = a.clip(n.Provenance, x.Props)
+	return n
+}
+
+func (a *asOf) clip(p graph.Provenance, props map[string]any) graph.Provenance {
+	if last, ok := props["_lastAt"].(time.Time); ok && last.After(a.t) {
+		if began := stringOr(props["_sinceRun"]) + stringOr(props["_fromRun"]); began != "" {
+			p.LastRun = began
+		}
+	}
+	return p
 }
 
 func (a *asOf) Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error) {
@@ -186,10 +204,14 @@ func (a *asOf) Edges(ctx context.Context, ids []string, dir graph.Direction, typ
 		to, _ := rec.Get("to")
 		var r *graph.Relationship
 		if cur, _ := rec.Get("cur"); cur != nil {
-			r = toRelationship(from.(string), to.(string), cur.(neo4j.Relationship))
+			rel := cur.(neo4j.Relationship)
+			r = toRelationship(from.(string), to.(string), rel)
+			r.Provenance = a.clip(r.Provenance, rel.Props)
 		} else {
 			old, _ := rec.Get("old")
-			r = versionRelationship(old.(neo4j.Node))
+			v := old.(neo4j.Node)
+			r = versionRelationship(v)
+			r.Provenance = a.clip(r.Provenance, v.Props)
 		}
 		if k := r.Key(); !seen[k] { // Both: a relationship between two of ids is found twice
 			seen[k] = true
@@ -233,7 +255,7 @@ RETURN x ORDER BY x.id LIMIT $limit`
 	out := make([]*graph.Node, 0, len(recs))
 	for _, r := range recs {
 		x, _ := r.Get("x")
-		out = append(out, toNode(x.(neo4j.Node)))
+		out = append(out, a.node(x.(neo4j.Node)))
 	}
 	return out, nil
 }

@@ -35,11 +35,19 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 	if err := fill(ctx, w); err != nil {
 		return nil, err
 	}
-	if run.Prune {
-		for _, src := range run.Sources {
+	if err := w.pruneAround(ctx); err != nil { // the sources pruned around one node, at once (pipelines.go)
+		return nil, err
+	}
+	for _, src := range run.Sources {
+		if _, scoped := run.PruneAround[src]; run.Prunes(src) && !scoped { // Prune, narrowed by PruneOnly (OpenLineage events)
 			if err := w.prune(ctx, src); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if run.Prune {
+		if err := w.dropOrphanAliases(ctx); err != nil { // sameas.go
+			return nil, err
 		}
 	}
 	w.summary.DryRun = run.DryRun
@@ -87,7 +95,7 @@ WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldC
 
 const provenanceSet = `
 SET x = row.props
-SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
+SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run, x._lastAt = at,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
     x._since = CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END,
     x._sinceRun = CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END,
@@ -145,7 +153,7 @@ CALL (x, row, oldSeen, created, at) {
   SET x._since = at, x._sinceRun = $run
 }
 REMOVE x._stubCreated
-SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run,
+SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run, x._lastAt = at,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
 RETURN count(*) AS total,
        sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
@@ -192,7 +200,7 @@ SET x:` + info.Label + stubProvenance
 		}
 		w.summary.AddNodes(g.kind, c)
 	}
-	return nil
+	return w.sameAs(ctx, nodes) // other ids of the nodes: aliases, merged when they are nodes (sameas.go)
 }
 
 func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord) error {
@@ -297,7 +305,13 @@ CALL (n, at) {
   ` + versionOf("NodeVersion", "n", "n._held", true) + `
 }
 WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
-	for i, q := range []string{relQ, markQ, outQ, inQ, nodeQ} {
+	return w.runCounting(ctx, params, 0, 4, relQ, markQ, outQ, inQ, nodeQ)
+}
+
+// runCounting runs prune statements in order in the run's transaction; the (name, removed) rows
+// of statement relsAt count removed relationships, those of nodesAt removed nodes.
+func (w *writer) runCounting(ctx context.Context, params map[string]any, relsAt, nodesAt int, queries ...string) error {
+	for i, q := range queries {
 		res, err := w.tx.Run(ctx, q, params)
 		if err != nil {
 			return wrapErr(err)
@@ -311,9 +325,9 @@ WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
 			n, _ := rec.Get("removed")
 			c := graph.Counts{Removed: int(n.(int64))}
 			switch i {
-			case 0:
+			case relsAt:
 				w.summary.AddRelationships(graph.RelType(name.(string)), c)
-			case 4:
+			case nodesAt:
 				w.summary.AddNodes(graph.Kind(name.(string)), c)
 			}
 		}

@@ -1,4 +1,4 @@
-// Package neo4jstore is the production store: aimsgraph's graph in Neo4j (SPEC §7). Every node
+// Package neo4jstore is the production store: aimsgraph's graph in Neo4j (README.md). Every node
 // carries the label Node plus its kind's label from the fixed table in package graph; the id is
 // unique across kinds. Cypher takes values only as parameters; the only text spliced into a
 // query is a label or relationship type read from that fixed table.
@@ -40,7 +40,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Username != "" {
 		auth = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
 	}
-	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth)
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, configureDriver)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Neo4j URI %q: %v", graph.ErrUnavailable, cfg.URI, err)
 	}
@@ -62,6 +62,9 @@ var schema = []string{
 	"CREATE CONSTRAINT aimsgraph_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
 	"CREATE CONSTRAINT aimsgraph_run_id IF NOT EXISTS FOR (r:ImportRun) REQUIRE r.id IS UNIQUE",
 	"CREATE INDEX aimsgraph_node_kind IF NOT EXISTS FOR (n:Node) ON (n.kind)",
+	"CREATE CONSTRAINT aimsgraph_token_name IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.name IS UNIQUE", // tokens.go
+	"CREATE CONSTRAINT aimsgraph_token_hash IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.hash IS UNIQUE",
+	aliasSchema, // sameas.go
 }
 
 func (s *Store) ensureSchema(ctx context.Context) error {
@@ -100,7 +103,11 @@ func (s *Store) query(ctx context.Context, q string, params map[string]any, opts
 	if deadline, ok := ctx.Deadline(); ok {
 		opts = append(opts, neo4j.ExecuteQueryWithTransactionConfig(neo4j.WithTxTimeout(max(time.Until(deadline), time.Millisecond))))
 	}
-	res, err := neo4j.ExecuteQuery(ctx, s.driver, q, params, neo4j.EagerResultTransformer, opts...)
+	var res *neo4j.EagerResult
+	err := retryTransient(ctx, func() (err error) {
+		res, err = neo4j.ExecuteQuery(ctx, s.driver, q, params, neo4j.EagerResultTransformer, opts...)
+		return err
+	})
 	if err != nil {
 		return nil, wrapErr(err)
 	}
@@ -113,17 +120,6 @@ func (s *Store) read(ctx context.Context, q string, params map[string]any) ([]*n
 		return nil, err
 	}
 	return res.Records, nil
-}
-
-// wrapErr marks connectivity failures as ErrUnavailable so callers can tell them from bad queries.
-func wrapErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if neo4j.IsConnectivityError(err) {
-		return fmt.Errorf("%w: %v", graph.ErrUnavailable, err)
-	}
-	return err
 }
 
 // KindsOf implements graph.Store.

@@ -118,8 +118,8 @@ func BenchImport(b *testing.B, open BenchOpener, base Baseline, sizes ...int) {
 	}
 }
 
-// CanonicalQuery is SPEC §6's canonical question: decisions downstream of third-party datasets
-// flagged for privacy, within depth, the nearest 1,000 with 3 evidence paths each.
+// CanonicalQuery is the canonical question (docs/api.md): decisions downstream of third-party
+// datasets flagged for privacy, within depth, the nearest 1,000 with 3 evidence paths each.
 func CanonicalQuery(depth int) graph.ImpactQuery {
 	yes := true
 	return graph.ImpactQuery{Sources: graph.NodeFilter{Kinds: []graph.Kind{graph.Dataset}, ThirdParty: &yes, Flags: []string{"PRIVACY"}},

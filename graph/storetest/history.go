@@ -27,6 +27,7 @@ func RunHistory(t *testing.T, open Opener) {
 	t.Run("Compact", func(t *testing.T) { testCompact(t, open(t)) })
 	t.Run("EvidenceAsOf", func(t *testing.T) { testEvidenceAsOf(t, open(t)) })
 	t.Run("LineMovesInPlace", func(t *testing.T) { testLineMovesInPlace(t, open(t)) })
+	t.Run("LastRunAsOf", func(t *testing.T) { testLastRunAsOf(t, open(t)) })
 }
 
 // testEvidenceAsOf: the same facts restated from another file are not a change, but the evidence
@@ -438,5 +439,31 @@ func testLineMovesInPlace(t *testing.T, s graph.Store) {
 	}
 	if now.Provenance.Line != 6 { // line 4, after two inserted lines
 		t.Errorf("ds:h is stated on line %d now, want 6", now.Provenance.Line)
+	}
+}
+
+// testLastRunAsOf: a fact restated unchanged later keeps its version, but as of before the
+// restatement its last run is one that had stated it by then, not the later one.
+func testLastRunAsOf(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := Import(t, s, importer.Options{}, historyFile(t, dir, "Alpha", true))
+	second := Import(t, s, importer.Options{}, historyFile(t, dir, "Alpha", true))
+	if now := node(t, s, "ds:h"); now.Provenance.LastRun != second.RunID {
+		t.Fatalf("last run now %s, want the second %s", now.Provenance.LastRun, second.RunID)
+	}
+	r := At(t, s, first.FinishedAt)
+	ns, err := r.Nodes(ctx, []string{"ds:h"})
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("ds:h as of the first run: %v %v", ns, err)
+	}
+	rels, err := r.Edges(ctx, []string{"ds:h"}, graph.Out, nil)
+	if err != nil || len(rels) != 1 {
+		t.Fatalf("ds:h edges as of the first run: %v %v", rels, err)
+	}
+	for what, p := range map[string]graph.Provenance{"node": ns[0].Provenance, "relationship": rels[0].Provenance} {
+		if p.LastRun != first.RunID {
+			t.Errorf("%s as of the first run: last run %s, want the first %s (the second came later)", what, p.LastRun, first.RunID)
+		}
 	}
 }

@@ -33,6 +33,7 @@ var (
 	lockErr  error
 	// lockFile is kept reachable: were it garbage collected, its finalizer would close the file
 	// and release the lock while the tests still use the database.
+	//lint:ignore U1000 it is never read on purpose: holding it is its job
 	lockFile *os.File
 )
 
@@ -76,14 +77,24 @@ func Wipe(t testing.TB, cfg neo4jstore.Config) {
 	if err := lock(); err != nil {
 		t.Fatalf("locking the test database: %v", err)
 	}
-	ctx := context.Background()
+	if err := WipeLocked(context.Background(), cfg); err != nil {
+		t.Fatalf("wiping Neo4j: %v", err)
+	}
+}
+
+// Lock takes the shared test database's lock for this process, as tests do: tools that use the
+// test Neo4j (the load test) call it before WipeLocked.
+func Lock() error { return lock() }
+
+// WipeLocked deletes everything in the database; the caller holds the lock.
+func WipeLocked(ctx context.Context, cfg neo4jstore.Config) error {
 	auth := neo4j.NoAuth()
 	if cfg.Username != "" {
 		auth = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
 	}
 	d, err := neo4j.NewDriverWithContext(cfg.URI, auth)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer d.Close(ctx)
 	// CALL ... IN TRANSACTIONS needs an auto-commit transaction: session.Run, not ExecuteQuery.
@@ -93,9 +104,7 @@ func Wipe(t testing.TB, cfg neo4jstore.Config) {
 	if err == nil {
 		_, err = res.Consume(ctx)
 	}
-	if err != nil {
-		t.Fatalf("wiping Neo4j: %v", err)
-	}
+	return err
 }
 
 // WritingRelationships reports whether an aimsgraph import is, right now, writing a batch of

@@ -31,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ImportRun() ImportRunResolver
+	ProcessingActivity() ProcessingActivityResolver
 	Query() QueryResolver
 	Risk() RiskResolver
 }
@@ -59,6 +60,7 @@ type ComplexityRoot struct {
 		OrganisationRole func(childComplexity int) int
 		Outputs          func(childComplexity int) int
 		Owners           func(childComplexity int) int
+		ProcessedUnder   func(childComplexity int) int
 		Properties       func(childComplexity int) int
 		Provenance       func(childComplexity int) int
 		Purpose          func(childComplexity int) int
@@ -69,14 +71,37 @@ type ComplexityRoot struct {
 		ThirdParty       func(childComplexity int) int
 	}
 
+	Activity struct {
+		At         func(childComplexity int) int
+		Code       func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Method     func(childComplexity int) int
+		Operation  func(childComplexity int) int
+		Path       func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Token      func(childComplexity int) int
+	}
+
+	AnnexAControl struct {
+		Applicable func(childComplexity int) int
+		Controls   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Title      func(childComplexity int) int
+		Topic      func(childComplexity int) int
+	}
+
 	Asset struct {
+		AssetClass      func(childComplexity int) int
 		AssetID         func(childComplexity int) int
 		Assets          func(childComplexity int) int
 		Availability    func(childComplexity int) int
+		BusinessUnit    func(childComplexity int) int
+		BusinessValue   func(childComplexity int) int
 		Category        func(childComplexity int) int
 		Classification  func(childComplexity int) int
 		Confidentiality func(childComplexity int) int
 		Controls        func(childComplexity int) int
+		Custodian       func(childComplexity int) int
 		Description     func(childComplexity int) int
 		FlaggedFor      func(childComplexity int) int
 		Flags           func(childComplexity int) int
@@ -87,11 +112,14 @@ type ComplexityRoot struct {
 		Name            func(childComplexity int) int
 		Owner           func(childComplexity int) int
 		Owners          func(childComplexity int) int
+		ParentAssets    func(childComplexity int) int
 		Properties      func(childComplexity int) int
 		Provenance      func(childComplexity int) int
 		Relationships   func(childComplexity int, direction *string, types []string) int
 		Represents      func(childComplexity int) int
+		ReviewNext      func(childComplexity int) int
 		Risks           func(childComplexity int) int
+		Status          func(childComplexity int) int
 		Tags            func(childComplexity int) int
 		ThirdParty      func(childComplexity int) int
 	}
@@ -143,6 +171,8 @@ type ComplexityRoot struct {
 		Origin              func(childComplexity int) int
 		Owners              func(childComplexity int) int
 		PersonalData        func(childComplexity int) int
+		ProcessedUnder      func(childComplexity int) int
+		ProducedBy          func(childComplexity int) int
 		Properties          func(childComplexity int) int
 		Provenance          func(childComplexity int) int
 		Relationships       func(childComplexity int, direction *string, types []string) int
@@ -237,11 +267,46 @@ type ComplexityRoot struct {
 		User        func(childComplexity int) int
 	}
 
+	ImportedEvent struct {
+		EventTime   func(childComplexity int) int
+		Job         func(childComplexity int) int
+		ParentJob   func(childComplexity int) int
+		ParentRunID func(childComplexity int) int
+		Producer    func(childComplexity int) int
+		RunID       func(childComplexity int) int
+		Type        func(childComplexity int) int
+	}
+
 	ImportedFile struct {
+		Event  func(childComplexity int) int
 		Format func(childComplexity int) int
 		Path   func(childComplexity int) int
 		Sha256 func(childComplexity int) int
 		Source func(childComplexity int) int
+	}
+
+	Job struct {
+		Assets         func(childComplexity int) int
+		Controls       func(childComplexity int) int
+		Description    func(childComplexity int) int
+		FlaggedFor     func(childComplexity int) int
+		Flags          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Inputs         func(childComplexity int) int
+		Integration    func(childComplexity int) int
+		JobType        func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Namespace      func(childComplexity int) int
+		Outputs        func(childComplexity int) int
+		Owners         func(childComplexity int) int
+		ProcessingType func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Provenance     func(childComplexity int) int
+		Relationships  func(childComplexity int, direction *string, types []string) int
+		Risks          func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		ThirdParty     func(childComplexity int) int
 	}
 
 	Limits struct {
@@ -254,33 +319,35 @@ type ComplexityRoot struct {
 	}
 
 	Model struct {
-		Assets        func(childComplexity int) int
-		BaseModels    func(childComplexity int) int
-		Controls      func(childComplexity int) int
-		DerivedModels func(childComplexity int) int
-		Description   func(childComplexity int) int
-		FlaggedFor    func(childComplexity int) int
-		Flags         func(childComplexity int) int
-		Framework     func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		License       func(childComplexity int) int
-		ModelType     func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Origin        func(childComplexity int) int
-		Owners        func(childComplexity int) int
-		Properties    func(childComplexity int) int
-		Provenance    func(childComplexity int) int
-		Relationships func(childComplexity int, direction *string, types []string) int
-		Risks         func(childComplexity int) int
-		Suppliers     func(childComplexity int) int
-		Systems       func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		Task          func(childComplexity int) int
-		ThirdParty    func(childComplexity int) int
-		TrainedOn     func(childComplexity int, purpose *string) int
-		Training      func(childComplexity int) int
-		Version       func(childComplexity int) int
+		Assets         func(childComplexity int) int
+		BaseModels     func(childComplexity int) int
+		Controls       func(childComplexity int) int
+		DerivedModels  func(childComplexity int) int
+		Description    func(childComplexity int) int
+		FlaggedFor     func(childComplexity int) int
+		Flags          func(childComplexity int) int
+		Framework      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		License        func(childComplexity int) int
+		ModelType      func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Origin         func(childComplexity int) int
+		Owners         func(childComplexity int) int
+		ProcessedUnder func(childComplexity int) int
+		ProducedBy     func(childComplexity int) int
+		Properties     func(childComplexity int) int
+		Provenance     func(childComplexity int) int
+		Relationships  func(childComplexity int, direction *string, types []string) int
+		Risks          func(childComplexity int) int
+		Suppliers      func(childComplexity int) int
+		Systems        func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		Task           func(childComplexity int) int
+		ThirdParty     func(childComplexity int) int
+		TrainedOn      func(childComplexity int, purpose *string) int
+		Training       func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	NodeChange struct {
@@ -321,6 +388,43 @@ type ComplexityRoot struct {
 		Relationships func(childComplexity int) int
 	}
 
+	ProcessingActivity struct {
+		ActivityID             func(childComplexity int) int
+		Art9Condition          func(childComplexity int) int
+		Assets                 func(childComplexity int) int
+		ControllerContact      func(childComplexity int) int
+		Controls               func(childComplexity int) int
+		Covers                 func(childComplexity int) int
+		DataSubjectCategories  func(childComplexity int) int
+		Description            func(childComplexity int) int
+		DpiaRef                func(childComplexity int) int
+		DpiaRequired           func(childComplexity int) int
+		DpoContact             func(childComplexity int) int
+		FlaggedFor             func(childComplexity int) int
+		Flags                  func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		LegalBasis             func(childComplexity int) int
+		Name                   func(childComplexity int) int
+		Owners                 func(childComplexity int) int
+		PersonalDataCategories func(childComplexity int) int
+		Properties             func(childComplexity int) int
+		Provenance             func(childComplexity int) int
+		Purposes               func(childComplexity int) int
+		Reaches                func(childComplexity int, targets []string, maxDepth *int, limit *int, pathsPerItem *int) int
+		Recipients             func(childComplexity int) int
+		Relationships          func(childComplexity int, direction *string, types []string) int
+		Retention              func(childComplexity int) int
+		Risks                  func(childComplexity int) int
+		Role                   func(childComplexity int) int
+		SecurityMeasures       func(childComplexity int) int
+		SpecialCategory        func(childComplexity int) int
+		Tags                   func(childComplexity int) int
+		ThirdCountryTransfers  func(childComplexity int) int
+		ThirdParty             func(childComplexity int) int
+		TransferMechanism      func(childComplexity int) int
+	}
+
 	Property struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -343,6 +447,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Activity   func(childComplexity int, last *int) int
+		AnnexA     func(childComplexity int, asOf *time.Time) int
 		Changes    func(childComplexity int, since time.Time, until *time.Time, limit *int) int
 		Exposure   func(childComplexity int, id string, maxDepth *int, asOf *time.Time) int
 		Gaps       func(childComplexity int, rules []string, asOf *time.Time) int
@@ -486,9 +592,13 @@ type ComplexityRoot struct {
 type ImportRunResolver interface {
 	Changes(ctx context.Context, obj *model.ImportRun, limit *int) (*model.ChangeSet, error)
 }
+type ProcessingActivityResolver interface {
+	Reaches(ctx context.Context, obj *model.ProcessingActivity, targets []string, maxDepth *int, limit *int, pathsPerItem *int) (*model.ImpactResult, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string, asOf *time.Time) (model.Node, error)
 	Nodes(ctx context.Context, filter *model.NodeFilter, first *int, after *string, asOf *time.Time) (*model.NodeConnection, error)
+	Activity(ctx context.Context, last *int) ([]*model.Activity, error)
 	Exposure(ctx context.Context, id string, maxDepth *int, asOf *time.Time) ([]*model.Exposure, error)
 	Gaps(ctx context.Context, rules []string, asOf *time.Time) ([]*model.Finding, error)
 	Rules(ctx context.Context) ([]*model.Rule, error)
@@ -496,6 +606,7 @@ type QueryResolver interface {
 	Impact(ctx context.Context, sources model.NodeFilter, targets []string, maxDepth *int, limit *int, pathsPerItem *int, asOf *time.Time) (*model.ImpactResult, error)
 	Lineage(ctx context.Context, id string, direction string, maxDepth *int, kinds []string, limit *int, asOf *time.Time) (*model.Subgraph, error)
 	Paths(ctx context.Context, from string, to string, maxDepth *int, first *int, asOf *time.Time) ([]*model.Path, error)
+	AnnexA(ctx context.Context, asOf *time.Time) ([]*model.AnnexAControl, error)
 	ImportRuns(ctx context.Context, ids []string, last *int) ([]*model.ImportRun, error)
 	Limits(ctx context.Context) (*model.Limits, error)
 }
@@ -635,6 +746,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AISystem.Owners(childComplexity), true
+	case "AISystem.processedUnder":
+		if e.ComplexityRoot.AISystem.ProcessedUnder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AISystem.ProcessedUnder(childComplexity), true
 	case "AISystem.properties":
 		if e.ComplexityRoot.AISystem.Properties == nil {
 			break
@@ -689,6 +806,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AISystem.ThirdParty(childComplexity), true
 
+	case "Activity.at":
+		if e.ComplexityRoot.Activity.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.At(childComplexity), true
+	case "Activity.code":
+		if e.ComplexityRoot.Activity.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Code(childComplexity), true
+	case "Activity.durationMs":
+		if e.ComplexityRoot.Activity.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.DurationMs(childComplexity), true
+	case "Activity.method":
+		if e.ComplexityRoot.Activity.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Method(childComplexity), true
+	case "Activity.operation":
+		if e.ComplexityRoot.Activity.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Operation(childComplexity), true
+	case "Activity.path":
+		if e.ComplexityRoot.Activity.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Path(childComplexity), true
+	case "Activity.status":
+		if e.ComplexityRoot.Activity.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Status(childComplexity), true
+	case "Activity.token":
+		if e.ComplexityRoot.Activity.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Token(childComplexity), true
+
+	case "AnnexAControl.applicable":
+		if e.ComplexityRoot.AnnexAControl.Applicable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnexAControl.Applicable(childComplexity), true
+	case "AnnexAControl.controls":
+		if e.ComplexityRoot.AnnexAControl.Controls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnexAControl.Controls(childComplexity), true
+	case "AnnexAControl.id":
+		if e.ComplexityRoot.AnnexAControl.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnexAControl.ID(childComplexity), true
+	case "AnnexAControl.title":
+		if e.ComplexityRoot.AnnexAControl.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnexAControl.Title(childComplexity), true
+	case "AnnexAControl.topic":
+		if e.ComplexityRoot.AnnexAControl.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnexAControl.Topic(childComplexity), true
+
+	case "Asset.assetClass":
+		if e.ComplexityRoot.Asset.AssetClass == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.AssetClass(childComplexity), true
 	case "Asset.assetId":
 		if e.ComplexityRoot.Asset.AssetID == nil {
 			break
@@ -707,6 +910,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Availability(childComplexity), true
+	case "Asset.businessUnit":
+		if e.ComplexityRoot.Asset.BusinessUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.BusinessUnit(childComplexity), true
+	case "Asset.businessValue":
+		if e.ComplexityRoot.Asset.BusinessValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.BusinessValue(childComplexity), true
 	case "Asset.category":
 		if e.ComplexityRoot.Asset.Category == nil {
 			break
@@ -731,6 +946,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Controls(childComplexity), true
+	case "Asset.custodian":
+		if e.ComplexityRoot.Asset.Custodian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Custodian(childComplexity), true
 	case "Asset.description":
 		if e.ComplexityRoot.Asset.Description == nil {
 			break
@@ -791,6 +1012,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Owners(childComplexity), true
+	case "Asset.parentAssets":
+		if e.ComplexityRoot.Asset.ParentAssets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.ParentAssets(childComplexity), true
 	case "Asset.properties":
 		if e.ComplexityRoot.Asset.Properties == nil {
 			break
@@ -820,12 +1047,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Represents(childComplexity), true
+	case "Asset.reviewNext":
+		if e.ComplexityRoot.Asset.ReviewNext == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.ReviewNext(childComplexity), true
 	case "Asset.risks":
 		if e.ComplexityRoot.Asset.Risks == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Asset.Risks(childComplexity), true
+	case "Asset.status":
+		if e.ComplexityRoot.Asset.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Status(childComplexity), true
 	case "Asset.tags":
 		if e.ComplexityRoot.Asset.Tags == nil {
 			break
@@ -1086,6 +1325,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.PersonalData(childComplexity), true
+	case "Dataset.processedUnder":
+		if e.ComplexityRoot.Dataset.ProcessedUnder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.ProcessedUnder(childComplexity), true
+	case "Dataset.producedBy":
+		if e.ComplexityRoot.Dataset.ProducedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.ProducedBy(childComplexity), true
 	case "Dataset.properties":
 		if e.ComplexityRoot.Dataset.Properties == nil {
 			break
@@ -1501,6 +1752,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportRun.User(childComplexity), true
 
+	case "ImportedEvent.eventTime":
+		if e.ComplexityRoot.ImportedEvent.EventTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.EventTime(childComplexity), true
+	case "ImportedEvent.job":
+		if e.ComplexityRoot.ImportedEvent.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.Job(childComplexity), true
+	case "ImportedEvent.parentJob":
+		if e.ComplexityRoot.ImportedEvent.ParentJob == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.ParentJob(childComplexity), true
+	case "ImportedEvent.parentRunId":
+		if e.ComplexityRoot.ImportedEvent.ParentRunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.ParentRunID(childComplexity), true
+	case "ImportedEvent.producer":
+		if e.ComplexityRoot.ImportedEvent.Producer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.Producer(childComplexity), true
+	case "ImportedEvent.runId":
+		if e.ComplexityRoot.ImportedEvent.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.RunID(childComplexity), true
+	case "ImportedEvent.type":
+		if e.ComplexityRoot.ImportedEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedEvent.Type(childComplexity), true
+
+	case "ImportedFile.event":
+		if e.ComplexityRoot.ImportedFile.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportedFile.Event(childComplexity), true
 	case "ImportedFile.format":
 		if e.ComplexityRoot.ImportedFile.Format == nil {
 			break
@@ -1525,6 +1825,138 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportedFile.Source(childComplexity), true
+
+	case "Job.assets":
+		if e.ComplexityRoot.Job.Assets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Assets(childComplexity), true
+	case "Job.controls":
+		if e.ComplexityRoot.Job.Controls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Controls(childComplexity), true
+	case "Job.description":
+		if e.ComplexityRoot.Job.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Description(childComplexity), true
+	case "Job.flaggedFor":
+		if e.ComplexityRoot.Job.FlaggedFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.FlaggedFor(childComplexity), true
+	case "Job.flags":
+		if e.ComplexityRoot.Job.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Flags(childComplexity), true
+	case "Job.id":
+		if e.ComplexityRoot.Job.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ID(childComplexity), true
+	case "Job.inputs":
+		if e.ComplexityRoot.Job.Inputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Inputs(childComplexity), true
+	case "Job.integration":
+		if e.ComplexityRoot.Job.Integration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Integration(childComplexity), true
+	case "Job.jobType":
+		if e.ComplexityRoot.Job.JobType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.JobType(childComplexity), true
+	case "Job.kind":
+		if e.ComplexityRoot.Job.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Kind(childComplexity), true
+	case "Job.name":
+		if e.ComplexityRoot.Job.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Name(childComplexity), true
+	case "Job.namespace":
+		if e.ComplexityRoot.Job.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Namespace(childComplexity), true
+	case "Job.outputs":
+		if e.ComplexityRoot.Job.Outputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Outputs(childComplexity), true
+	case "Job.owners":
+		if e.ComplexityRoot.Job.Owners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Owners(childComplexity), true
+	case "Job.processingType":
+		if e.ComplexityRoot.Job.ProcessingType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ProcessingType(childComplexity), true
+	case "Job.properties":
+		if e.ComplexityRoot.Job.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Properties(childComplexity), true
+	case "Job.provenance":
+		if e.ComplexityRoot.Job.Provenance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Provenance(childComplexity), true
+	case "Job.relationships":
+		if e.ComplexityRoot.Job.Relationships == nil {
+			break
+		}
+
+		args, err := ec.field_Job_relationships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Job.Relationships(childComplexity, args["direction"].(*string), args["types"].([]string)), true
+	case "Job.risks":
+		if e.ComplexityRoot.Job.Risks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Risks(childComplexity), true
+	case "Job.tags":
+		if e.ComplexityRoot.Job.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Tags(childComplexity), true
+	case "Job.thirdParty":
+		if e.ComplexityRoot.Job.ThirdParty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ThirdParty(childComplexity), true
 
 	case "Limits.maxComplexity":
 		if e.ComplexityRoot.Limits.MaxComplexity == nil {
@@ -1653,6 +2085,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Model.Owners(childComplexity), true
+	case "Model.processedUnder":
+		if e.ComplexityRoot.Model.ProcessedUnder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Model.ProcessedUnder(childComplexity), true
+	case "Model.producedBy":
+		if e.ComplexityRoot.Model.ProducedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Model.ProducedBy(childComplexity), true
 	case "Model.properties":
 		if e.ComplexityRoot.Model.Properties == nil {
 			break
@@ -1879,6 +2323,221 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Path.Relationships(childComplexity), true
 
+	case "ProcessingActivity.activityId":
+		if e.ComplexityRoot.ProcessingActivity.ActivityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.ActivityID(childComplexity), true
+	case "ProcessingActivity.art9Condition":
+		if e.ComplexityRoot.ProcessingActivity.Art9Condition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Art9Condition(childComplexity), true
+	case "ProcessingActivity.assets":
+		if e.ComplexityRoot.ProcessingActivity.Assets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Assets(childComplexity), true
+	case "ProcessingActivity.controllerContact":
+		if e.ComplexityRoot.ProcessingActivity.ControllerContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.ControllerContact(childComplexity), true
+	case "ProcessingActivity.controls":
+		if e.ComplexityRoot.ProcessingActivity.Controls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Controls(childComplexity), true
+	case "ProcessingActivity.covers":
+		if e.ComplexityRoot.ProcessingActivity.Covers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Covers(childComplexity), true
+	case "ProcessingActivity.dataSubjectCategories":
+		if e.ComplexityRoot.ProcessingActivity.DataSubjectCategories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.DataSubjectCategories(childComplexity), true
+	case "ProcessingActivity.description":
+		if e.ComplexityRoot.ProcessingActivity.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Description(childComplexity), true
+	case "ProcessingActivity.dpiaRef":
+		if e.ComplexityRoot.ProcessingActivity.DpiaRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.DpiaRef(childComplexity), true
+	case "ProcessingActivity.dpiaRequired":
+		if e.ComplexityRoot.ProcessingActivity.DpiaRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.DpiaRequired(childComplexity), true
+	case "ProcessingActivity.dpoContact":
+		if e.ComplexityRoot.ProcessingActivity.DpoContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.DpoContact(childComplexity), true
+	case "ProcessingActivity.flaggedFor":
+		if e.ComplexityRoot.ProcessingActivity.FlaggedFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.FlaggedFor(childComplexity), true
+	case "ProcessingActivity.flags":
+		if e.ComplexityRoot.ProcessingActivity.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Flags(childComplexity), true
+	case "ProcessingActivity.id":
+		if e.ComplexityRoot.ProcessingActivity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.ID(childComplexity), true
+	case "ProcessingActivity.kind":
+		if e.ComplexityRoot.ProcessingActivity.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Kind(childComplexity), true
+	case "ProcessingActivity.legalBasis":
+		if e.ComplexityRoot.ProcessingActivity.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.LegalBasis(childComplexity), true
+	case "ProcessingActivity.name":
+		if e.ComplexityRoot.ProcessingActivity.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Name(childComplexity), true
+	case "ProcessingActivity.owners":
+		if e.ComplexityRoot.ProcessingActivity.Owners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Owners(childComplexity), true
+	case "ProcessingActivity.personalDataCategories":
+		if e.ComplexityRoot.ProcessingActivity.PersonalDataCategories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.PersonalDataCategories(childComplexity), true
+	case "ProcessingActivity.properties":
+		if e.ComplexityRoot.ProcessingActivity.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Properties(childComplexity), true
+	case "ProcessingActivity.provenance":
+		if e.ComplexityRoot.ProcessingActivity.Provenance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Provenance(childComplexity), true
+	case "ProcessingActivity.purposes":
+		if e.ComplexityRoot.ProcessingActivity.Purposes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Purposes(childComplexity), true
+	case "ProcessingActivity.reaches":
+		if e.ComplexityRoot.ProcessingActivity.Reaches == nil {
+			break
+		}
+
+		args, err := ec.field_ProcessingActivity_reaches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Reaches(childComplexity, args["targets"].([]string), args["maxDepth"].(*int), args["limit"].(*int), args["pathsPerItem"].(*int)), true
+	case "ProcessingActivity.recipients":
+		if e.ComplexityRoot.ProcessingActivity.Recipients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Recipients(childComplexity), true
+	case "ProcessingActivity.relationships":
+		if e.ComplexityRoot.ProcessingActivity.Relationships == nil {
+			break
+		}
+
+		args, err := ec.field_ProcessingActivity_relationships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Relationships(childComplexity, args["direction"].(*string), args["types"].([]string)), true
+	case "ProcessingActivity.retention":
+		if e.ComplexityRoot.ProcessingActivity.Retention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Retention(childComplexity), true
+	case "ProcessingActivity.risks":
+		if e.ComplexityRoot.ProcessingActivity.Risks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Risks(childComplexity), true
+	case "ProcessingActivity.role":
+		if e.ComplexityRoot.ProcessingActivity.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Role(childComplexity), true
+	case "ProcessingActivity.securityMeasures":
+		if e.ComplexityRoot.ProcessingActivity.SecurityMeasures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.SecurityMeasures(childComplexity), true
+	case "ProcessingActivity.specialCategory":
+		if e.ComplexityRoot.ProcessingActivity.SpecialCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.SpecialCategory(childComplexity), true
+	case "ProcessingActivity.tags":
+		if e.ComplexityRoot.ProcessingActivity.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.Tags(childComplexity), true
+	case "ProcessingActivity.thirdCountryTransfers":
+		if e.ComplexityRoot.ProcessingActivity.ThirdCountryTransfers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.ThirdCountryTransfers(childComplexity), true
+	case "ProcessingActivity.thirdParty":
+		if e.ComplexityRoot.ProcessingActivity.ThirdParty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.ThirdParty(childComplexity), true
+	case "ProcessingActivity.transferMechanism":
+		if e.ComplexityRoot.ProcessingActivity.TransferMechanism == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingActivity.TransferMechanism(childComplexity), true
+
 	case "Property.key":
 		if e.ComplexityRoot.Property.Key == nil {
 			break
@@ -1954,6 +2613,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Provenance.Sources(childComplexity), true
 
+	case "Query.activity":
+		if e.ComplexityRoot.Query.Activity == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activity(childComplexity, args["last"].(*int)), true
+	case "Query.annexA":
+		if e.ComplexityRoot.Query.AnnexA == nil {
+			break
+		}
+
+		args, err := ec.field_Query_annexA_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AnnexA(childComplexity, args["asOf"].(*time.Time)), true
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
 			break
@@ -2737,7 +3418,38 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../schema/enums.graphqls", Input: `# Enumerations of the domain model (SPEC §2). Importers accept any case; the API speaks
+	{Name: "../../schema/activity.graphqls", Input: `# Recent activity: who asked what, for admins (docs/api.md, "Authentication").
+
+extend type Query {
+  """
+  The server's most recent requests, newest first: up to ` + "`" + `last` + "`" + ` (default 100) of the ones it keeps
+  in memory (the last 1,000 by default; a restart empties it; the log is the full record). Admins
+  only: other roles get a FORBIDDEN error.
+  """
+  activity(last: Int): [Activity!]!
+}
+
+"One request the server answered."
+type Activity {
+  "When it arrived (RFC 3339, UTC)."
+  at: String!
+  "The caller's token name; ` + "`" + `open` + "`" + ` on a server without tokens; null when the caller was not identified."
+  token: String
+  "HTTP method."
+  method: String!
+  "Path asked for, e.g. /graphql."
+  path: String!
+  "For GraphQL, the operation's name, else its root fields."
+  operation: String
+  "Time taken, in milliseconds."
+  durationMs: Int!
+  "HTTP status."
+  status: Int!
+  "The first error code (` + "`" + `extensions.code` + "`" + `); null when it succeeded."
+  code: String
+}
+`, BuiltIn: false},
+	{Name: "../../schema/enums.graphqls", Input: `# Enumerations of the domain model (docs/domain.md). Importers accept any case; the API speaks
 # UPPER_SNAKE_CASE.
 
 "The kind of a node. Each kind is also a GraphQL type implementing ` + "`" + `Node` + "`" + `."
@@ -2760,6 +3472,10 @@ enum NodeKind {
   CONTROL
   "An entry of the ISO/IEC 27001 asset register (` + "`" + `Asset` + "`" + `)."
   ASSET
+  "A pipeline step: an OpenLineage job, an Airflow task, a training job (` + "`" + `Job` + "`" + `)."
+  JOB
+  "An entry of the record of processing (GDPR Art. 30, ISO/IEC 27701) (` + "`" + `ProcessingActivity` + "`" + `)."
+  PROCESSING_ACTIVITY
 }
 
 "A category of risk; used by node flags, risks and filters."
@@ -2814,6 +3530,8 @@ enum RelationshipType {
   APPLIES_TO
   "An asset register entry describes a node (not lineage)."
   REPRESENTS
+  "A processing activity covers a dataset, model or AI system that processes its personal data (not lineage)."
+  COVERS
 }
 
 "A direction along lineage edges or relationships."
@@ -2867,6 +3585,32 @@ enum ResponsibilityKind { "Owner." OWNER "Accountable." ACCOUNTABLE "Responsible
 
 "Why a node counts as flagged for a category."
 enum FlagSource { "The category is in the node's own ` + "`" + `flags` + "`" + `." FLAGS "A risk of that category, not CLOSED, affects the node." RISK }
+
+"The legal basis of a processing activity (GDPR Art. 6(1) (a) to (f))."
+enum LegalBasis {
+  "The data subject consented (a)."
+  CONSENT
+  "Needed for a contract with the data subject (b)."
+  CONTRACT
+  "Needed to meet a legal obligation (c)."
+  LEGAL_OBLIGATION
+  "Needed to protect someone's vital interests (d)."
+  VITAL_INTERESTS
+  "Needed for a task in the public interest or official authority (e)."
+  PUBLIC_TASK
+  "Needed for legitimate interests that the data subject's rights do not override (f)."
+  LEGITIMATE_INTERESTS
+}
+
+"The organisation's role in a processing activity."
+enum ProcessingRole {
+  "It decides why and how the data is processed."
+  CONTROLLER
+  "It processes the data on a controller's behalf."
+  PROCESSOR
+  "It decides jointly with another controller."
+  JOINT_CONTROLLER
+}
 `, BuiltIn: false},
 	{Name: "../../schema/filter.graphqls", Input: `# Selecting nodes.
 
@@ -2882,6 +3626,8 @@ input NodeFilter {
   thirdParty: Boolean
   "Case-insensitive text in the id, name or description."
   text: String
+  "Only nodes that have each of these properties set and not empty, e.g. ` + "`" + `thirdCountryTransfers` + "`" + ` or ` + "`" + `legalBasis` + "`" + `: property names of the domain model (a field of some node type)."
+  has: [String!]
 }
 `, BuiltIn: false},
 	{Name: "../../schema/governance.graphqls", Input: `# Governance analytics (docs/governance.md): what a node inherits from upstream, and the gaps
@@ -3107,7 +3853,7 @@ type ImpactItem {
   paths: [Path!]!
 }
 `, BuiltIn: false},
-	{Name: "../../schema/kinds.graphqls", Input: `# One type per node kind (SPEC §2): the kind's own properties and typed neighbours in both
+	{Name: "../../schema/kinds.graphqls", Input: `# One type per node kind (docs/domain.md): the kind's own properties and typed neighbours in both
 # directions, after the fields of the Node interface.
 
 "An AI system (` + "`" + `AI_SYSTEM` + "`" + `): a product or service that uses models to reach decisions."
@@ -3166,6 +3912,8 @@ type AISystem implements Node {
   decisions: [Decision!]!
   "Vendors that supply the system (SUPPLIES, upstream)."
   suppliers: [Vendor!]!
+  "Processing activities of the record of processing that cover the system (COVERS, incoming)."
+  processedUnder: [ProcessingActivity!]!
 }
 
 "A model (` + "`" + `MODEL` + "`" + `): trained in house, bought, or open source."
@@ -3224,6 +3972,10 @@ type Model implements Node {
   systems: [AISystem!]!
   "Vendors that supply the model (SUPPLIES, upstream)."
   suppliers: [Vendor!]!
+  "Jobs that write the model (FEEDS, upstream), such as a training job reported over OpenLineage."
+  producedBy: [Job!]!
+  "Processing activities of the record of processing that cover the model (COVERS, incoming)."
+  processedUnder: [ProcessingActivity!]!
 }
 
 "A dataset (` + "`" + `DATASET` + "`" + `): training, reference or inference data."
@@ -3284,6 +4036,10 @@ type Dataset implements Node {
   trains: [Training!]!
   "Models trained on the dataset and AI systems fed by it: its direct users downstream."
   usedBy: [Node!]!
+  "Jobs that write the dataset (FEEDS, upstream)."
+  producedBy: [Job!]!
+  "Processing activities of the record of processing that cover the dataset (COVERS, incoming)."
+  processedUnder: [ProcessingActivity!]!
 }
 
 "A vendor (` + "`" + `VENDOR` + "`" + `): an external supplier. A vendor is third-party by definition."
@@ -3558,6 +4314,20 @@ type Asset implements Node {
   owner: String
   "Location."
   location: String
+  "Asset class, as the register writes it (e.g. a CISO Assistant class path)."
+  assetClass: String
+  "The register's status of the asset, e.g. ` + "`" + `in use` + "`" + `."
+  status: String
+  "Who looks after the asset day to day."
+  custodian: String
+  "The business unit the asset belongs to."
+  businessUnit: String
+  "The value of the asset to the business, as the register writes it."
+  businessValue: String
+  "The register ids (` + "`" + `assetId` + "`" + `) of the assets this one is part of."
+  parentAssets: [String!]!
+  "When the register entry is next reviewed (ISO 8601, as written)."
+  reviewNext: String
   "Nodes the register entry describes (REPRESENTS)."
   represents: [Node!]!
 }
@@ -3572,6 +4342,128 @@ type Training {
   purpose: TrainingPurpose!
   "The relationship itself, with its provenance."
   relationship: Relationship!
+}
+
+"A job (` + "`" + `JOB` + "`" + `): a pipeline step that reads datasets and writes datasets or models, such as an OpenLineage job, an Airflow task or a training job."
+type Job implements Node {
+  "Globally unique id."
+  id: ID!
+  "The node's kind."
+  kind: NodeKind!
+  "Display name."
+  name: String!
+  "Free-text description."
+  description: String
+  "Free-form tags."
+  tags: [String!]!
+  "Risk categories the node is flagged for in its own data."
+  flags: [RiskCategory!]!
+  "Effective flags with their reason: own flags and risks not CLOSED that affect it."
+  flaggedFor: [FlagReason!]!
+  "True when origin is THIRD_PARTY, a vendor SUPPLIES it, or it is a vendor."
+  thirdParty: Boolean!
+  "Every stored property, including unknown keys kept as text."
+  properties: [Property!]!
+  "Which sources stated this node, in which import runs, and where."
+  provenance: Provenance!
+  "Relationships of any type in the given direction (DOWNSTREAM: outgoing)."
+  relationships(direction: Direction = BOTH, types: [RelationshipType!]): [Relationship!]!
+  "The roles responsible for it, and as what."
+  owners: [Responsibility!]!
+  "Risks and impact assessments that concern it."
+  risks: [Risk!]!
+  "Controls that apply to it."
+  controls: [Control!]!
+  "ISO/IEC 27001 register entries that describe it."
+  assets: [Asset!]!
+  "The OpenLineage namespace of the job (its scheduler or pipeline), as the events write it."
+  namespace: String
+  "Job type, e.g. ` + "`" + `TASK` + "`" + ` or ` + "`" + `QUERY` + "`" + ` (OpenLineage jobType facet)."
+  jobType: String
+  "The integration that reports it, e.g. ` + "`" + `AIRFLOW` + "`" + ` or ` + "`" + `SPARK` + "`" + `."
+  integration: String
+  "` + "`" + `BATCH` + "`" + ` or ` + "`" + `STREAMING` + "`" + `."
+  processingType: String
+  "Datasets and models the job reads (FEEDS, upstream)."
+  inputs: [Node!]!
+  "Datasets and models the job writes (FEEDS, downstream)."
+  outputs: [Node!]!
+}
+
+"An entry of the record of processing (` + "`" + `PROCESSING_ACTIVITY` + "`" + `): a GDPR Art. 30 / ISO/IEC 27701 processing activity, what personal data it processes, why and on which legal basis, and the datasets, models and AI systems that process it."
+type ProcessingActivity implements Node {
+  "Globally unique id."
+  id: ID!
+  "The node's kind."
+  kind: NodeKind!
+  "Display name."
+  name: String!
+  "Free-text description."
+  description: String
+  "Free-form tags."
+  tags: [String!]!
+  "Risk categories the node is flagged for in its own data."
+  flags: [RiskCategory!]!
+  "Effective flags with their reason: own flags and risks not CLOSED that affect it."
+  flaggedFor: [FlagReason!]!
+  "True when origin is THIRD_PARTY, a vendor SUPPLIES it, or it is a vendor."
+  thirdParty: Boolean!
+  "Every stored property, including unknown keys kept as text."
+  properties: [Property!]!
+  "Which sources stated this node, in which import runs, and where."
+  provenance: Provenance!
+  "Relationships of any type in the given direction (DOWNSTREAM: outgoing)."
+  relationships(direction: Direction = BOTH, types: [RelationshipType!]): [Relationship!]!
+  "The roles responsible for it, and as what."
+  owners: [Responsibility!]!
+  "Risks and impact assessments that concern it."
+  risks: [Risk!]!
+  "Controls that apply to it."
+  controls: [Control!]!
+  "ISO/IEC 27001 register entries that describe it."
+  assets: [Asset!]!
+  "The record of processing's own id for the activity."
+  activityId: String
+  "The organisation's role in the processing."
+  role: ProcessingRole
+  "Who to contact at the controller."
+  controllerContact: String
+  "Who to contact at the data protection officer."
+  dpoContact: String
+  "What the data is processed for."
+  purposes: [String!]!
+  "The legal basis of the processing (GDPR Art. 6)."
+  legalBasis: LegalBasis
+  "The condition for processing special-category data (GDPR Art. 9(2)), when there is any."
+  art9Condition: String
+  "Whose data is processed, e.g. ` + "`" + `customers` + "`" + `."
+  dataSubjectCategories: [String!]!
+  "What personal data is processed, e.g. ` + "`" + `contact details` + "`" + `."
+  personalDataCategories: [String!]!
+  "Whether special-category data (GDPR Art. 9) is processed."
+  specialCategory: Boolean
+  "Who receives the data."
+  recipients: [String!]!
+  "Countries outside the EEA the data goes to."
+  thirdCountryTransfers: [String!]!
+  "What makes such transfers lawful, e.g. standard contractual clauses."
+  transferMechanism: String
+  "How long the data is kept."
+  retention: String
+  "Technical and organisational security measures."
+  securityMeasures: [String!]!
+  "Whether a data protection impact assessment is required."
+  dpiaRequired: Boolean
+  "Reference of the data protection impact assessment."
+  dpiaRef: String
+  "Datasets, models and AI systems the activity covers (COVERS)."
+  covers: [Node!]!
+  """
+  What the covered data reaches downstream: the nodes of ` + "`" + `targets` + "`" + ` (default AI systems and
+  decisions) downstream of anything the activity covers, nearest first, each with evidence paths,
+  as ` + "`" + `impact` + "`" + ` answers with the activity's ` + "`" + `covers` + "`" + ` as sources (the same defaults and caps).
+  """
+  reaches(targets: [NodeKind!], maxDepth: Int, limit: Int, pathsPerItem: Int): ImpactResult!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/lineage.graphqls", Input: `# Lineage: what lies upstream or downstream of a node, and the paths between two nodes.
@@ -3686,7 +4578,7 @@ type Responsibility {
   relationship: Relationship!
 }
 
-"Auditors' evidence: where a node or relationship came from (SPEC §5)."
+"Auditors' evidence: where a node or relationship came from (docs/domain.md)."
 type Provenance {
   "The sources (systems of record) that state it, sorted."
   sources: [String!]!
@@ -3698,7 +4590,7 @@ type Provenance {
   firstRun: ImportRun
   "The latest import run that saw it."
   lastRun: ImportRun
-  "The file of the latest statement."
+  "The file of the latest statement; for roles other than admin an absolute path is cut to its file name."
   file: String
   "The line in ` + "`" + `file` + "`" + ` of the latest statement."
   line: Int
@@ -3767,7 +4659,37 @@ type PageInfo {
   endCursor: String
 }
 `, BuiltIn: false},
-	{Name: "../../schema/runs.graphqls", Input: `# Import runs: the record of what was loaded from where (SPEC §5), and the server's limits.
+	{Name: "../../schema/registers.graphqls", Input: `# ISO/IEC 42001 Annex A, the catalogue a Statement of Applicability is drawn up against
+# (docs/registers.md). The records of processing and the asset register are node kinds
+# (` + "`" + `ProcessingActivity` + "`" + `, ` + "`" + `Asset` + "`" + `).
+
+extend type Query {
+  """
+  The 38 controls of ISO/IEC 42001 Annex A, in the standard's order, each with the CONTROL nodes
+  that implement it (their ` + "`" + `annexA` + "`" + `): the rows of the Statement of Applicability. With ` + "`" + `asOf` + "`" + `, the
+  implementing controls as the graph stood then.
+  """
+  annexA(asOf: DateTime): [AnnexAControl!]!
+}
+
+"A control of ISO/IEC 42001 Annex A, from aimsgraph's built-in catalogue."
+type AnnexAControl {
+  "The control's id, e.g. ` + "`" + `A.7.5` + "`" + `."
+  id: String!
+  "The Annex A clause it belongs to, in aimsgraph's words."
+  topic: String!
+  "What the control is about, in aimsgraph's words (not the standard's text)."
+  title: String!
+  "CONTROL nodes whose ` + "`" + `annexA` + "`" + ` is this control, by id."
+  controls: [Control!]!
+  """
+  Whether it applies, as the Statement of Applicability says: ` + "`" + `true` + "`" + ` when some implementing control
+  is not NOT_APPLICABLE, ` + "`" + `false` + "`" + ` when every one is, null when no control implements it (undecided).
+  """
+  applicable: Boolean
+}
+`, BuiltIn: false},
+	{Name: "../../schema/runs.graphqls", Input: `# Import runs: the record of what was loaded from where (docs/domain.md), and the server's limits.
 
 extend type Query {
   "Import runs with these ids, or the latest ` + "`" + `last` + "`" + ` runs (default 20) when no ids are given."
@@ -3782,7 +4704,7 @@ type ImportRun {
   id: ID!
   "Sources the run stated."
   sources: [String!]!
-  "Who ran it."
+  "Who caused it: a token's name over HTTP, an OS user on the command line. Admins only: null for other roles."
   user: String
   "When it started (RFC 3339)."
   startedAt: String!
@@ -3803,7 +4725,7 @@ type ImportRun {
 
 "A file read by an import run."
 type ImportedFile {
-  "Path as given to the importer."
+  "Path as given to the importer; for roles other than admin an absolute path is cut to its file name."
   path: String!
   "SHA-256 of the content, hex."
   sha256: String!
@@ -3811,6 +4733,26 @@ type ImportedFile {
   source: String!
   "The format it was read as."
   format: String!
+  "The pipeline event the file (or request) carried, for OpenLineage events."
+  event: ImportedEvent
+}
+
+"An OpenLineage event an import run applied: which run of which job, reported by whom, and when."
+type ImportedEvent {
+  "START, RUNNING, COMPLETE, ABORT, FAIL or OTHER for a run event; JOB or DATASET for a static event."
+  type: String!
+  "The event's eventTime (RFC 3339), from which its facts hold; null when the event's time could not be read."
+  eventTime: String
+  "The integration that emitted the event (a URI)."
+  producer: String
+  "The job's id, ` + "`" + `job:ol:<namespace>/<name>` + "`" + `."
+  job: String
+  "The run's id."
+  runId: String
+  "The job whose run started this one (the parent run facet)."
+  parentJob: String
+  "The parent run's id."
+  parentRunId: String
 }
 
 "Changes of one node kind or relationship type in an import run."
@@ -3908,8 +4850,48 @@ func (ec *executionContext) childFields_AISystem(ctx context.Context, field grap
 		return ec.fieldContext_AISystem_decisions(ctx, field)
 	case "suppliers":
 		return ec.fieldContext_AISystem_suppliers(ctx, field)
+	case "processedUnder":
+		return ec.fieldContext_AISystem_processedUnder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AISystem", field.Name)
+}
+
+func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Activity_at(ctx, field)
+	case "token":
+		return ec.fieldContext_Activity_token(ctx, field)
+	case "method":
+		return ec.fieldContext_Activity_method(ctx, field)
+	case "path":
+		return ec.fieldContext_Activity_path(ctx, field)
+	case "operation":
+		return ec.fieldContext_Activity_operation(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_Activity_durationMs(ctx, field)
+	case "status":
+		return ec.fieldContext_Activity_status(ctx, field)
+	case "code":
+		return ec.fieldContext_Activity_code(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnexAControl(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AnnexAControl_id(ctx, field)
+	case "topic":
+		return ec.fieldContext_AnnexAControl_topic(ctx, field)
+	case "title":
+		return ec.fieldContext_AnnexAControl_title(ctx, field)
+	case "controls":
+		return ec.fieldContext_AnnexAControl_controls(ctx, field)
+	case "applicable":
+		return ec.fieldContext_AnnexAControl_applicable(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnexAControl", field.Name)
 }
 
 func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3960,6 +4942,20 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_owner(ctx, field)
 	case "location":
 		return ec.fieldContext_Asset_location(ctx, field)
+	case "assetClass":
+		return ec.fieldContext_Asset_assetClass(ctx, field)
+	case "status":
+		return ec.fieldContext_Asset_status(ctx, field)
+	case "custodian":
+		return ec.fieldContext_Asset_custodian(ctx, field)
+	case "businessUnit":
+		return ec.fieldContext_Asset_businessUnit(ctx, field)
+	case "businessValue":
+		return ec.fieldContext_Asset_businessValue(ctx, field)
+	case "parentAssets":
+		return ec.fieldContext_Asset_parentAssets(ctx, field)
+	case "reviewNext":
+		return ec.fieldContext_Asset_reviewNext(ctx, field)
 	case "represents":
 		return ec.fieldContext_Asset_represents(ctx, field)
 	}
@@ -4084,6 +5080,10 @@ func (ec *executionContext) childFields_Dataset(ctx context.Context, field graph
 		return ec.fieldContext_Dataset_trains(ctx, field)
 	case "usedBy":
 		return ec.fieldContext_Dataset_usedBy(ctx, field)
+	case "producedBy":
+		return ec.fieldContext_Dataset_producedBy(ctx, field)
+	case "processedUnder":
+		return ec.fieldContext_Dataset_processedUnder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
 }
@@ -4248,6 +5248,26 @@ func (ec *executionContext) childFields_ImportRun(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ImportRun", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportedEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_ImportedEvent_type(ctx, field)
+	case "eventTime":
+		return ec.fieldContext_ImportedEvent_eventTime(ctx, field)
+	case "producer":
+		return ec.fieldContext_ImportedEvent_producer(ctx, field)
+	case "job":
+		return ec.fieldContext_ImportedEvent_job(ctx, field)
+	case "runId":
+		return ec.fieldContext_ImportedEvent_runId(ctx, field)
+	case "parentJob":
+		return ec.fieldContext_ImportedEvent_parentJob(ctx, field)
+	case "parentRunId":
+		return ec.fieldContext_ImportedEvent_parentRunId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportedEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportedFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "path":
@@ -4258,8 +5278,58 @@ func (ec *executionContext) childFields_ImportedFile(ctx context.Context, field 
 		return ec.fieldContext_ImportedFile_source(ctx, field)
 	case "format":
 		return ec.fieldContext_ImportedFile_format(ctx, field)
+	case "event":
+		return ec.fieldContext_ImportedFile_event(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportedFile", field.Name)
+}
+
+func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Job_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Job_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Job_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Job_description(ctx, field)
+	case "tags":
+		return ec.fieldContext_Job_tags(ctx, field)
+	case "flags":
+		return ec.fieldContext_Job_flags(ctx, field)
+	case "flaggedFor":
+		return ec.fieldContext_Job_flaggedFor(ctx, field)
+	case "thirdParty":
+		return ec.fieldContext_Job_thirdParty(ctx, field)
+	case "properties":
+		return ec.fieldContext_Job_properties(ctx, field)
+	case "provenance":
+		return ec.fieldContext_Job_provenance(ctx, field)
+	case "relationships":
+		return ec.fieldContext_Job_relationships(ctx, field)
+	case "owners":
+		return ec.fieldContext_Job_owners(ctx, field)
+	case "risks":
+		return ec.fieldContext_Job_risks(ctx, field)
+	case "controls":
+		return ec.fieldContext_Job_controls(ctx, field)
+	case "assets":
+		return ec.fieldContext_Job_assets(ctx, field)
+	case "namespace":
+		return ec.fieldContext_Job_namespace(ctx, field)
+	case "jobType":
+		return ec.fieldContext_Job_jobType(ctx, field)
+	case "integration":
+		return ec.fieldContext_Job_integration(ctx, field)
+	case "processingType":
+		return ec.fieldContext_Job_processingType(ctx, field)
+	case "inputs":
+		return ec.fieldContext_Job_inputs(ctx, field)
+	case "outputs":
+		return ec.fieldContext_Job_outputs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
 }
 
 func (ec *executionContext) childFields_Limits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4336,6 +5406,10 @@ func (ec *executionContext) childFields_Model(ctx context.Context, field graphql
 		return ec.fieldContext_Model_systems(ctx, field)
 	case "suppliers":
 		return ec.fieldContext_Model_suppliers(ctx, field)
+	case "producedBy":
+		return ec.fieldContext_Model_producedBy(ctx, field)
+	case "processedUnder":
+		return ec.fieldContext_Model_processedUnder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Model", field.Name)
 }
@@ -4414,6 +5488,80 @@ func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.
 		return ec.fieldContext_Path_length(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcessingActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProcessingActivity_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ProcessingActivity_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_ProcessingActivity_name(ctx, field)
+	case "description":
+		return ec.fieldContext_ProcessingActivity_description(ctx, field)
+	case "tags":
+		return ec.fieldContext_ProcessingActivity_tags(ctx, field)
+	case "flags":
+		return ec.fieldContext_ProcessingActivity_flags(ctx, field)
+	case "flaggedFor":
+		return ec.fieldContext_ProcessingActivity_flaggedFor(ctx, field)
+	case "thirdParty":
+		return ec.fieldContext_ProcessingActivity_thirdParty(ctx, field)
+	case "properties":
+		return ec.fieldContext_ProcessingActivity_properties(ctx, field)
+	case "provenance":
+		return ec.fieldContext_ProcessingActivity_provenance(ctx, field)
+	case "relationships":
+		return ec.fieldContext_ProcessingActivity_relationships(ctx, field)
+	case "owners":
+		return ec.fieldContext_ProcessingActivity_owners(ctx, field)
+	case "risks":
+		return ec.fieldContext_ProcessingActivity_risks(ctx, field)
+	case "controls":
+		return ec.fieldContext_ProcessingActivity_controls(ctx, field)
+	case "assets":
+		return ec.fieldContext_ProcessingActivity_assets(ctx, field)
+	case "activityId":
+		return ec.fieldContext_ProcessingActivity_activityId(ctx, field)
+	case "role":
+		return ec.fieldContext_ProcessingActivity_role(ctx, field)
+	case "controllerContact":
+		return ec.fieldContext_ProcessingActivity_controllerContact(ctx, field)
+	case "dpoContact":
+		return ec.fieldContext_ProcessingActivity_dpoContact(ctx, field)
+	case "purposes":
+		return ec.fieldContext_ProcessingActivity_purposes(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_ProcessingActivity_legalBasis(ctx, field)
+	case "art9Condition":
+		return ec.fieldContext_ProcessingActivity_art9Condition(ctx, field)
+	case "dataSubjectCategories":
+		return ec.fieldContext_ProcessingActivity_dataSubjectCategories(ctx, field)
+	case "personalDataCategories":
+		return ec.fieldContext_ProcessingActivity_personalDataCategories(ctx, field)
+	case "specialCategory":
+		return ec.fieldContext_ProcessingActivity_specialCategory(ctx, field)
+	case "recipients":
+		return ec.fieldContext_ProcessingActivity_recipients(ctx, field)
+	case "thirdCountryTransfers":
+		return ec.fieldContext_ProcessingActivity_thirdCountryTransfers(ctx, field)
+	case "transferMechanism":
+		return ec.fieldContext_ProcessingActivity_transferMechanism(ctx, field)
+	case "retention":
+		return ec.fieldContext_ProcessingActivity_retention(ctx, field)
+	case "securityMeasures":
+		return ec.fieldContext_ProcessingActivity_securityMeasures(ctx, field)
+	case "dpiaRequired":
+		return ec.fieldContext_ProcessingActivity_dpiaRequired(ctx, field)
+	case "dpiaRef":
+		return ec.fieldContext_ProcessingActivity_dpiaRef(ctx, field)
+	case "covers":
+		return ec.fieldContext_ProcessingActivity_covers(ctx, field)
+	case "reaches":
+		return ec.fieldContext_ProcessingActivity_reaches(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcessingActivity", field.Name)
 }
 
 func (ec *executionContext) childFields_Property(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4942,6 +6090,28 @@ func (ec *executionContext) field_ImportRun_changes_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Job_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalODirection2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalORelationshipType2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Model_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4978,6 +6148,66 @@ func (ec *executionContext) field_Model_trainedOn_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_ProcessingActivity_reaches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "targets",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalONodeKind2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targets"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "pathsPerItem",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pathsPerItem"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_ProcessingActivity_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalODirection2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalORelationshipType2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4989,6 +6219,34 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_activity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_annexA_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -6246,6 +7504,346 @@ func (ec *executionContext) fieldContext_AISystem_suppliers(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AISystem_processedUnder(ctx context.Context, field graphql.CollectedField, obj *model.AISystem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AISystem_processedUnder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcessedUnder(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProcessingActivity) graphql.Marshaler {
+			return ec.marshalNProcessingActivity2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProcessingActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AISystem_processedUnder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AISystem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcessingActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_at(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_token(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_method(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_path(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_operation(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_durationMs(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Activity_status(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Activity_code(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnnexAControl_id(ctx context.Context, field graphql.CollectedField, obj *model.AnnexAControl) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnexAControl_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnexAControl_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnexAControl", field, true, false, "String")
+}
+
+func (ec *executionContext) _AnnexAControl_topic(ctx context.Context, field graphql.CollectedField, obj *model.AnnexAControl) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnexAControl_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnexAControl_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnexAControl", field, true, false, "String")
+}
+
+func (ec *executionContext) _AnnexAControl_title(ctx context.Context, field graphql.CollectedField, obj *model.AnnexAControl) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnexAControl_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnexAControl_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnexAControl", field, true, false, "String")
+}
+
+func (ec *executionContext) _AnnexAControl_controls(ctx context.Context, field graphql.CollectedField, obj *model.AnnexAControl) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnexAControl_controls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Controls(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Control) graphql.Marshaler {
+			return ec.marshalNControl2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐControlᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnexAControl_controls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnexAControl",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Control(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnexAControl_applicable(ctx context.Context, field graphql.CollectedField, obj *model.AnnexAControl) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnexAControl_applicable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applicable(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnnexAControl_applicable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnexAControl", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6856,6 +8454,167 @@ func (ec *executionContext) _Asset_location(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Asset_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "String")
+}
+
+func (ec *executionContext) _Asset_assetClass(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_assetClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssetClass(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_assetClass(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "String")
+}
+
+func (ec *executionContext) _Asset_status(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "String")
+}
+
+func (ec *executionContext) _Asset_custodian(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_custodian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Custodian(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_custodian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "String")
+}
+
+func (ec *executionContext) _Asset_businessUnit(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_businessUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusinessUnit(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_businessUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "String")
+}
+
+func (ec *executionContext) _Asset_businessValue(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_businessValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BusinessValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_businessValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "String")
+}
+
+func (ec *executionContext) _Asset_parentAssets(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_parentAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentAssets(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_parentAssets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "String")
+}
+
+func (ec *executionContext) _Asset_reviewNext(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_reviewNext(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewNext(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_reviewNext(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, true, false, "String")
 }
 
@@ -8336,6 +10095,70 @@ func (ec *executionContext) fieldContext_Dataset_usedBy(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Dataset_producedBy(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_producedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProducedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_producedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_processedUnder(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_processedUnder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcessedUnder(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProcessingActivity) graphql.Marshaler {
+			return ec.marshalNProcessingActivity2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProcessingActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_processedUnder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcessingActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Decision_id(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9577,7 +11400,7 @@ func (ec *executionContext) _ImportRun_user(ctx context.Context, field graphql.C
 			return ec.fieldContext_ImportRun_user(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.User(), nil
+			return obj.User(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9768,6 +11591,167 @@ func (ec *executionContext) fieldContext_ImportRun_counts(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportedEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_eventTime(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_eventTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventTime(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_eventTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_producer(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_producer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Producer(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_producer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_job(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_runId(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_parentJob(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_parentJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentJob(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_parentJob(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedEvent_parentRunId(ctx context.Context, field graphql.CollectedField, obj *model.ImportedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedEvent_parentRunId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentRunID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedEvent_parentRunId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportedEvent", field, true, false, "String")
+}
+
 func (ec *executionContext) _ImportedFile_path(ctx context.Context, field graphql.CollectedField, obj *model.ImportedFile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9777,7 +11761,7 @@ func (ec *executionContext) _ImportedFile_path(ctx context.Context, field graphq
 			return ec.fieldContext_ImportedFile_path(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Path(), nil
+			return obj.Path(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9858,6 +11842,623 @@ func (ec *executionContext) _ImportedFile_format(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ImportedFile_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportedFile", field, true, false, "String")
+}
+
+func (ec *executionContext) _ImportedFile_event(ctx context.Context, field graphql.CollectedField, obj *model.ImportedFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportedFile_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportedEvent) graphql.Marshaler {
+			return ec.marshalOImportedEvent2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐImportedEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportedFile_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportedFile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportedEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_id(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Job_kind(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNodeKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "NodeKind")
+}
+
+func (ec *executionContext) _Job_name(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_description(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_tags(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_flags(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flags(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNRiskCategory2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "RiskCategory")
+}
+
+func (ec *executionContext) _Job_flaggedFor(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_flaggedFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlaggedFor(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FlagReason) graphql.Marshaler {
+			return ec.marshalNFlagReason2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐFlagReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_flaggedFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FlagReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_thirdParty(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_thirdParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThirdParty(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_thirdParty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Job_properties(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_properties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Properties(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Property) graphql.Marshaler {
+			return ec.marshalNProperty2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Property(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_provenance(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_provenance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provenance(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Provenance) graphql.Marshaler {
+			return ec.marshalNProvenance2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProvenance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provenance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Relationships(ctx, fc.Args["direction"].(*string), fc.Args["types"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Job_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_owners(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owners(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Responsibility) graphql.Marshaler {
+			return ec.marshalNResponsibility2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐResponsibilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_owners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Responsibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_risks(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_risks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Risks(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Risk) graphql.Marshaler {
+			return ec.marshalNRisk2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRiskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_risks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Risk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_controls(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_controls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Controls(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Control) graphql.Marshaler {
+			return ec.marshalNControl2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐControlᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_controls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Control(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_assets(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_assets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assets(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAssetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_namespace(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_jobType(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_jobType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobType(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_jobType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_integration(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_integration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Integration(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_integration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_processingType(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_processingType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcessingType(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_processingType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, false, "String")
+}
+
+func (ec *executionContext) _Job_inputs(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_inputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inputs(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_inputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_outputs(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_outputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outputs(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_outputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Limits_maxDepth(ctx context.Context, field graphql.CollectedField, obj *model.Limits) (ret graphql.Marshaler) {
@@ -10769,6 +13370,70 @@ func (ec *executionContext) fieldContext_Model_suppliers(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Model_producedBy(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Model_producedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProducedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Model_producedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Model",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Model_processedUnder(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Model_processedUnder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcessedUnder(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProcessingActivity) graphql.Marshaler {
+			return ec.marshalNProcessingActivity2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProcessingActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Model_processedUnder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Model",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcessingActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NodeChange_change(ctx context.Context, field graphql.CollectedField, obj *model.NodeChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11388,6 +14053,902 @@ func (ec *executionContext) fieldContext_Path_length(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Path", field, true, false, "Int")
 }
 
+func (ec *executionContext) _ProcessingActivity_id(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ProcessingActivity_kind(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNodeKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "NodeKind")
+}
+
+func (ec *executionContext) _ProcessingActivity_name(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_description(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_tags(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_flags(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flags(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNRiskCategory2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "RiskCategory")
+}
+
+func (ec *executionContext) _ProcessingActivity_flaggedFor(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_flaggedFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlaggedFor(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FlagReason) graphql.Marshaler {
+			return ec.marshalNFlagReason2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐFlagReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_flaggedFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FlagReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_thirdParty(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_thirdParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThirdParty(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_thirdParty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ProcessingActivity_properties(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_properties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Properties(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Property) graphql.Marshaler {
+			return ec.marshalNProperty2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Property(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_provenance(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_provenance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provenance(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Provenance) graphql.Marshaler {
+			return ec.marshalNProvenance2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProvenance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provenance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_relationships(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Relationships(ctx, fc.Args["direction"].(*string), fc.Args["types"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProcessingActivity_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_owners(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owners(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Responsibility) graphql.Marshaler {
+			return ec.marshalNResponsibility2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐResponsibilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_owners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Responsibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_risks(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_risks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Risks(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Risk) graphql.Marshaler {
+			return ec.marshalNRisk2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐRiskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_risks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Risk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_controls(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_controls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Controls(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Control) graphql.Marshaler {
+			return ec.marshalNControl2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐControlᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_controls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Control(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_assets(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_assets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assets(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAssetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_activityId(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_activityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivityID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_activityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_role(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOProcessingRole2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "ProcessingRole")
+}
+
+func (ec *executionContext) _ProcessingActivity_controllerContact(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_controllerContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ControllerContact(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_controllerContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_dpoContact(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_dpoContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DpoContact(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_dpoContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_purposes(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_purposes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purposes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_purposes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_legalBasis(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_legalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalBasis(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOLegalBasis2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_legalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "LegalBasis")
+}
+
+func (ec *executionContext) _ProcessingActivity_art9Condition(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_art9Condition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Art9Condition(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_art9Condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_dataSubjectCategories(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_dataSubjectCategories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataSubjectCategories(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_dataSubjectCategories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_personalDataCategories(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_personalDataCategories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonalDataCategories(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_personalDataCategories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_specialCategory(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_specialCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpecialCategory(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_specialCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ProcessingActivity_recipients(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_recipients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipients(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_recipients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_thirdCountryTransfers(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_thirdCountryTransfers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThirdCountryTransfers(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_thirdCountryTransfers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_transferMechanism(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_transferMechanism(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransferMechanism(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_transferMechanism(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_retention(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_retention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retention(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_retention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_securityMeasures(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_securityMeasures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecurityMeasures(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_securityMeasures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_dpiaRequired(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_dpiaRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DpiaRequired(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_dpiaRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ProcessingActivity_dpiaRef(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_dpiaRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DpiaRef(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_dpiaRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingActivity", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProcessingActivity_covers(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_covers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Covers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_covers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcessingActivity_reaches(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingActivity_reaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ProcessingActivity().Reaches(ctx, obj, fc.Args["targets"].([]string), fc.Args["maxDepth"].(*int), fc.Args["limit"].(*int), fc.Args["pathsPerItem"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImpactResult) graphql.Marshaler {
+			return ec.marshalNImpactResult2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐImpactResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingActivity_reaches(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcessingActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImpactResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProcessingActivity_reaches_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Property_key(ctx context.Context, field graphql.CollectedField, obj *model.Property) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11645,7 +15206,7 @@ func (ec *executionContext) _Provenance_file(ctx context.Context, field graphql.
 			return ec.fieldContext_Provenance_file(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.File(), nil
+			return obj.File(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -11764,6 +15325,50 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Activity(ctx, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12060,6 +15665,50 @@ func (ec *executionContext) fieldContext_Query_paths(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_paths_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_annexA(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_annexA(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AnnexA(ctx, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AnnexAControl) graphql.Marshaler {
+			return ec.marshalNAnnexAControl2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAnnexAControlᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_annexA(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnnexAControl(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_annexA_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15931,7 +19580,7 @@ func (ec *executionContext) unmarshalInputNodeFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ids", "kinds", "flags", "thirdParty", "text"}
+	fieldsInOrder := [...]string{"ids", "kinds", "flags", "thirdParty", "text", "has"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15973,6 +19622,13 @@ func (ec *executionContext) unmarshalInputNodeFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Text = data
+		case "has":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("has"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Has = data
 		}
 	}
 	return it, nil
@@ -16019,6 +19675,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Risk(ctx, sel, obj)
+	case model.ProcessingActivity:
+		return ec._ProcessingActivity(ctx, sel, &obj)
+	case *model.ProcessingActivity:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProcessingActivity(ctx, sel, obj)
 	case model.Model:
 		return ec._Model(ctx, sel, &obj)
 	case *model.Model:
@@ -16026,6 +19689,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Model(ctx, sel, obj)
+	case model.Job:
+		return ec._Job(ctx, sel, &obj)
+	case *model.Job:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Job(ctx, sel, obj)
 	case model.Decision:
 		return ec._Decision(ctx, sel, &obj)
 	case *model.Decision:
@@ -16232,6 +19902,133 @@ func (ec *executionContext) _AISystem(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AISystem_suppliers(ctx, field, obj)
 				})
+		case "processedUnder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AISystem_processedUnder(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityImplementors = []string{"Activity"}
+
+func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *model.Activity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Activity")
+		case "at":
+			out.Values[i] = ec._Activity_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._Activity_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._Activity_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._Activity_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._Activity_operation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._Activity_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Activity_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._Activity_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var annexAControlImplementors = []string{"AnnexAControl"}
+
+func (ec *executionContext) _AnnexAControl(ctx context.Context, sel ast.SelectionSet, obj *model.AnnexAControl) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, annexAControlImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnnexAControl")
+		case "id":
+			out.Values[i] = ec._AnnexAControl_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topic":
+			out.Values[i] = ec._AnnexAControl_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._AnnexAControl_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "controls":
+			out.Values[i] = ec._AnnexAControl_controls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applicable":
+			out.Values[i] = ec._AnnexAControl_applicable(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16379,6 +20176,41 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "location":
 			out.Values[i] = ec._Asset_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assetClass":
+			out.Values[i] = ec._Asset_assetClass(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Asset_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "custodian":
+			out.Values[i] = ec._Asset_custodian(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "businessUnit":
+			out.Values[i] = ec._Asset_businessUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "businessValue":
+			out.Values[i] = ec._Asset_businessValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parentAssets":
+			out.Values[i] = ec._Asset_parentAssets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewNext":
+			out.Values[i] = ec._Asset_reviewNext(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -16752,6 +20584,18 @@ func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Dataset_usedBy(ctx, field, obj)
+				})
+		case "producedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_producedBy(ctx, field, obj)
+				})
+		case "processedUnder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_processedUnder(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17244,10 +21088,11 @@ func (ec *executionContext) _ImportRun(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "user":
-			out.Values[i] = ec._ImportRun_user(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRun_user(ctx, field, obj)
+				})
 		case "startedAt":
 			out.Values[i] = ec._ImportRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17296,6 +21141,69 @@ func (ec *executionContext) _ImportRun(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var importedEventImplementors = []string{"ImportedEvent"}
+
+func (ec *executionContext) _ImportedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ImportedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportedEvent")
+		case "type":
+			out.Values[i] = ec._ImportedEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventTime":
+			out.Values[i] = ec._ImportedEvent_eventTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "producer":
+			out.Values[i] = ec._ImportedEvent_producer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "job":
+			out.Values[i] = ec._ImportedEvent_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._ImportedEvent_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "parentJob":
+			out.Values[i] = ec._ImportedEvent_parentJob(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "parentRunId":
+			out.Values[i] = ec._ImportedEvent_parentRunId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importedFileImplementors = []string{"ImportedFile"}
 
 func (ec *executionContext) _ImportedFile(ctx context.Context, sel ast.SelectionSet, obj *model.ImportedFile) graphql.Marshaler {
@@ -17308,25 +21216,173 @@ func (ec *executionContext) _ImportedFile(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ImportedFile")
 		case "path":
-			out.Values[i] = ec._ImportedFile_path(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportedFile_path(ctx, field, obj)
+				})
 		case "sha256":
 			out.Values[i] = ec._ImportedFile_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._ImportedFile_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "format":
 			out.Values[i] = ec._ImportedFile_format(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "event":
+			out.Values[i] = ec._ImportedFile_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobImplementors = []string{"Job", "Node"}
+
+func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj *model.Job) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Job")
+		case "id":
+			out.Values[i] = ec._Job_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Job_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Job_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Job_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._Job_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flags":
+			out.Values[i] = ec._Job_flags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flaggedFor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_flaggedFor(ctx, field, obj)
+				})
+		case "thirdParty":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_thirdParty(ctx, field, obj)
+				})
+		case "properties":
+			out.Values[i] = ec._Job_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provenance":
+			out.Values[i] = ec._Job_provenance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relationships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_relationships(ctx, field, obj)
+				})
+		case "owners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_owners(ctx, field, obj)
+				})
+		case "risks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_risks(ctx, field, obj)
+				})
+		case "controls":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_controls(ctx, field, obj)
+				})
+		case "assets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_assets(ctx, field, obj)
+				})
+		case "namespace":
+			out.Values[i] = ec._Job_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jobType":
+			out.Values[i] = ec._Job_jobType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "integration":
+			out.Values[i] = ec._Job_integration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "processingType":
+			out.Values[i] = ec._Job_processingType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inputs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_inputs(ctx, field, obj)
+				})
+		case "outputs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_outputs(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17560,6 +21616,18 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Model_suppliers(ctx, field, obj)
+				})
+		case "producedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_producedBy(ctx, field, obj)
+				})
+		case "processedUnder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_processedUnder(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17834,6 +21902,213 @@ func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var processingActivityImplementors = []string{"ProcessingActivity", "Node"}
+
+func (ec *executionContext) _ProcessingActivity(ctx context.Context, sel ast.SelectionSet, obj *model.ProcessingActivity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, processingActivityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcessingActivity")
+		case "id":
+			out.Values[i] = ec._ProcessingActivity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ProcessingActivity_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ProcessingActivity_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ProcessingActivity_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._ProcessingActivity_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flags":
+			out.Values[i] = ec._ProcessingActivity_flags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flaggedFor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_flaggedFor(ctx, field, obj)
+				})
+		case "thirdParty":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_thirdParty(ctx, field, obj)
+				})
+		case "properties":
+			out.Values[i] = ec._ProcessingActivity_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provenance":
+			out.Values[i] = ec._ProcessingActivity_provenance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relationships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_relationships(ctx, field, obj)
+				})
+		case "owners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_owners(ctx, field, obj)
+				})
+		case "risks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_risks(ctx, field, obj)
+				})
+		case "controls":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_controls(ctx, field, obj)
+				})
+		case "assets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_assets(ctx, field, obj)
+				})
+		case "activityId":
+			out.Values[i] = ec._ProcessingActivity_activityId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._ProcessingActivity_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "controllerContact":
+			out.Values[i] = ec._ProcessingActivity_controllerContact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dpoContact":
+			out.Values[i] = ec._ProcessingActivity_dpoContact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purposes":
+			out.Values[i] = ec._ProcessingActivity_purposes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legalBasis":
+			out.Values[i] = ec._ProcessingActivity_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "art9Condition":
+			out.Values[i] = ec._ProcessingActivity_art9Condition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dataSubjectCategories":
+			out.Values[i] = ec._ProcessingActivity_dataSubjectCategories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personalDataCategories":
+			out.Values[i] = ec._ProcessingActivity_personalDataCategories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "specialCategory":
+			out.Values[i] = ec._ProcessingActivity_specialCategory(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipients":
+			out.Values[i] = ec._ProcessingActivity_recipients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "thirdCountryTransfers":
+			out.Values[i] = ec._ProcessingActivity_thirdCountryTransfers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "transferMechanism":
+			out.Values[i] = ec._ProcessingActivity_transferMechanism(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retention":
+			out.Values[i] = ec._ProcessingActivity_retention(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "securityMeasures":
+			out.Values[i] = ec._ProcessingActivity_securityMeasures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dpiaRequired":
+			out.Values[i] = ec._ProcessingActivity_dpiaRequired(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dpiaRef":
+			out.Values[i] = ec._ProcessingActivity_dpiaRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "covers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_covers(ctx, field, obj)
+				})
+		case "reaches":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcessingActivity_reaches(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var propertyImplementors = []string{"Property"}
 
 func (ec *executionContext) _Property(ctx context.Context, sel ast.SelectionSet, obj *model.Property) graphql.Marshaler {
@@ -17954,10 +22229,11 @@ func (ec *executionContext) _Provenance(ctx context.Context, sel ast.SelectionSe
 					return ec._Provenance_lastRun(ctx, field, obj)
 				})
 		case "file":
-			out.Values[i] = ec._Provenance_file(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provenance_file(ctx, field, obj)
+				})
 		case "line":
 			out.Values[i] = ec._Provenance_line(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -18011,6 +22287,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "activity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activity(ctx, field)
+				})
 		case "exposure":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18052,6 +22334,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_paths(ctx, field)
+				})
+		case "annexA":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_annexA(ctx, field)
 				})
 		case "importRuns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -19242,6 +23530,54 @@ func (ec *executionContext) marshalNAISystem2ᚖgithubᚗcomᚋaimsgraphᚋaimsg
 	return ec._AISystem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNActivity2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Activity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivity2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐActivity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐActivity(ctx context.Context, sel ast.SelectionSet, v *model.Activity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Activity!")
+		return graphql.Null
+	}
+	return ec._Activity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnnexAControl2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAnnexAControlᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AnnexAControl) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnnexAControl2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAnnexAControl(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnnexAControl2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAnnexAControl(ctx context.Context, sel ast.SelectionSet, v *model.AnnexAControl) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnnexAControl!")
+		return graphql.Null
+	}
+	return ec._AnnexAControl(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐAssetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19644,6 +23980,30 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNJob2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Job) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJob2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJob(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJob2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐJob(ctx context.Context, sel ast.SelectionSet, v *model.Job) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Job!")
+		return graphql.Null
+	}
+	return ec._Job(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLimits2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐLimits(ctx context.Context, sel ast.SelectionSet, v *model.Limits) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Limits!")
@@ -19805,6 +24165,30 @@ func (ec *executionContext) marshalNPath2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraph
 		return graphql.Null
 	}
 	return ec._Path(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcessingActivity2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProcessingActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProcessingActivity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcessingActivity2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProcessingActivity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcessingActivity2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐProcessingActivity(ctx context.Context, sel ast.SelectionSet, v *model.ProcessingActivity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcessingActivity!")
+		return graphql.Null
+	}
+	return ec._ProcessingActivity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProperty2ᚕᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐPropertyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Property) graphql.Marshaler {
@@ -20548,6 +24932,13 @@ func (ec *executionContext) marshalOImportRun2ᚖgithubᚗcomᚋaimsgraphᚋaims
 	return ec._ImportRun(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOImportedEvent2ᚖgithubᚗcomᚋaimsgraphᚋaimsgraphᚋresolversᚋmodelᚐImportedEvent(ctx context.Context, sel ast.SelectionSet, v *model.ImportedEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportedEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -20563,6 +24954,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOLegalBasis2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLegalBasis2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
 	return res
 }
 
@@ -20680,6 +25089,24 @@ func (ec *executionContext) unmarshalOOrganisationRole2ᚖstring(ctx context.Con
 }
 
 func (ec *executionContext) marshalOOrganisationRole2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOProcessingRole2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProcessingRole2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

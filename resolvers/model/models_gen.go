@@ -2,6 +2,26 @@
 
 package model
 
+// One request the server answered.
+type Activity struct {
+	// When it arrived (RFC 3339, UTC).
+	At string `json:"at"`
+	// The caller's token name; `open` on a server without tokens; null when the caller was not identified.
+	Token *string `json:"token,omitempty"`
+	// HTTP method.
+	Method string `json:"method"`
+	// Path asked for, e.g. /graphql.
+	Path string `json:"path"`
+	// For GraphQL, the operation's name, else its root fields.
+	Operation *string `json:"operation,omitempty"`
+	// Time taken, in milliseconds.
+	DurationMs int `json:"durationMs"`
+	// HTTP status.
+	Status int `json:"status"`
+	// The first error code (`extensions.code`); null when it succeeded.
+	Code *string `json:"code,omitempty"`
+}
+
 // Selects nodes. Set fields combine with AND; list fields match ANY of their entries.
 type NodeFilter struct {
 	// Only these ids.
@@ -14,6 +34,8 @@ type NodeFilter struct {
 	ThirdParty *bool `json:"thirdParty,omitempty"`
 	// Case-insensitive text in the id, name or description.
 	Text *string `json:"text,omitempty"`
+	// Only nodes that have each of these properties set and not empty, e.g. `thirdCountryTransfers` or `legalBasis`: property names of the domain model (a field of some node type).
+	Has []string `json:"has,omitempty"`
 }
 
 type Query struct {

@@ -261,6 +261,9 @@ type (
 	Risk     struct{ base }
 	Control  struct{ base }
 	Asset    struct{ base }
+	Job      struct{ base }
+	// ProcessingActivity is an entry of the record of processing.
+	ProcessingActivity struct{ base }
 )
 
 // Wrap returns the GraphQL type of a node's kind; its neighbours load through l.
@@ -285,6 +288,10 @@ func (l *Loaders) Wrap(n *graph.Node) Node {
 		return &Control{b}
 	case graph.Asset:
 		return &Asset{b}
+	case graph.Job:
+		return &Job{b}
+	case graph.ProcessingActivity:
+		return &ProcessingActivity{b}
 	}
 	panic(fmt.Sprintf("model: node %s has unknown kind %q", n.ID, n.Kind))
 }
@@ -458,6 +465,78 @@ func (a Asset) Integrity() *int         { return a.integer("integrity") }
 func (a Asset) Availability() *int      { return a.integer("availability") }
 func (a Asset) Owner() *string          { return a.str("owner") }
 func (a Asset) Location() *string       { return a.str("location") }
+func (a Asset) AssetClass() *string     { return a.str("assetClass") }
+func (a Asset) Status() *string         { return a.str("status") }
+func (a Asset) Custodian() *string      { return a.str("custodian") }
+func (a Asset) BusinessUnit() *string   { return a.str("businessUnit") }
+func (a Asset) BusinessValue() *string  { return a.str("businessValue") }
+func (a Asset) ParentAssets() []string  { return a.list("parentAssets") }
+func (a Asset) ReviewNext() *string     { return a.str("reviewNext") }
 func (a Asset) Represents(ctx context.Context) ([]Node, error) {
 	return neighbours[Node](ctx, a.base, graph.Out, graph.Represents)
+}
+
+// Job fields.
+func (j Job) Namespace() *string      { return j.str("namespace") }
+func (j Job) JobType() *string        { return j.str("jobType") }
+func (j Job) Integration() *string    { return j.str("integration") }
+func (j Job) ProcessingType() *string { return j.str("processingType") }
+func (j Job) Inputs(ctx context.Context) ([]Node, error) {
+	return neighbours[Node](ctx, j.base, graph.In, graph.Feeds)
+}
+func (j Job) Outputs(ctx context.Context) ([]Node, error) {
+	return neighbours[Node](ctx, j.base, graph.Out, graph.Feeds)
+}
+
+// ProducedBy lists the jobs that write a dataset or a model (FEEDS from a job).
+func (d Dataset) ProducedBy(ctx context.Context) ([]*Job, error) {
+	return neighbours[*Job](ctx, d.base, graph.In, graph.Feeds)
+}
+func (m Model) ProducedBy(ctx context.Context) ([]*Job, error) {
+	return neighbours[*Job](ctx, m.base, graph.In, graph.Feeds)
+}
+
+// ProcessingActivity fields.
+func (p ProcessingActivity) ActivityID() *string             { return p.str("activityId") }
+func (p ProcessingActivity) Role() *string                   { return p.str("role") }
+func (p ProcessingActivity) ControllerContact() *string      { return p.str("controllerContact") }
+func (p ProcessingActivity) DpoContact() *string             { return p.str("dpoContact") }
+func (p ProcessingActivity) Purposes() []string              { return p.list("purposes") }
+func (p ProcessingActivity) LegalBasis() *string             { return p.str("legalBasis") }
+func (p ProcessingActivity) Art9Condition() *string          { return p.str("art9Condition") }
+func (p ProcessingActivity) DataSubjectCategories() []string { return p.list("dataSubjectCategories") }
+func (p ProcessingActivity) PersonalDataCategories() []string {
+	return p.list("personalDataCategories")
+}
+func (p ProcessingActivity) SpecialCategory() *bool          { return p.boolean("specialCategory") }
+func (p ProcessingActivity) Recipients() []string            { return p.list("recipients") }
+func (p ProcessingActivity) ThirdCountryTransfers() []string { return p.list("thirdCountryTransfers") }
+func (p ProcessingActivity) TransferMechanism() *string      { return p.str("transferMechanism") }
+func (p ProcessingActivity) Retention() *string              { return p.str("retention") }
+func (p ProcessingActivity) SecurityMeasures() []string      { return p.list("securityMeasures") }
+func (p ProcessingActivity) DpiaRequired() *bool             { return p.boolean("dpiaRequired") }
+func (p ProcessingActivity) DpiaRef() *string                { return p.str("dpiaRef") }
+func (p ProcessingActivity) Covers(ctx context.Context) ([]Node, error) {
+	return neighbours[Node](ctx, p.base, graph.Out, graph.Covers)
+}
+
+// CoveredIDs lists the ids of what the activity covers.
+func (p ProcessingActivity) CoveredIDs(ctx context.Context) ([]string, error) {
+	rels, err := p.edges(ctx, graph.Out, graph.Covers)
+	ids := make([]string, len(rels))
+	for i, r := range rels {
+		ids[i] = r.To
+	}
+	return ids, err
+}
+
+// ProcessedUnder lists the processing activities that cover a dataset, a model or a system.
+func (d Dataset) ProcessedUnder(ctx context.Context) ([]*ProcessingActivity, error) {
+	return neighbours[*ProcessingActivity](ctx, d.base, graph.In, graph.Covers)
+}
+func (m Model) ProcessedUnder(ctx context.Context) ([]*ProcessingActivity, error) {
+	return neighbours[*ProcessingActivity](ctx, m.base, graph.In, graph.Covers)
+}
+func (s AISystem) ProcessedUnder(ctx context.Context) ([]*ProcessingActivity, error) {
+	return neighbours[*ProcessingActivity](ctx, s.base, graph.In, graph.Covers)
 }

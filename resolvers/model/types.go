@@ -2,9 +2,12 @@ package model
 
 import (
 	"context"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
 )
 
@@ -33,9 +36,9 @@ func (p *Provenance) Sources() []string {
 	}
 	return p.p.Sources
 }
-func (p *Provenance) FirstRunID() *string { return nonEmpty(p.p.FirstRun) }
-func (p *Provenance) LastRunID() *string  { return nonEmpty(p.p.LastRun) }
-func (p *Provenance) File() *string       { return nonEmpty(p.p.File) }
+func (p *Provenance) FirstRunID() *string              { return nonEmpty(p.p.FirstRun) }
+func (p *Provenance) LastRunID() *string               { return nonEmpty(p.p.LastRun) }
+func (p *Provenance) File(ctx context.Context) *string { return nonEmpty(ShownPath(ctx, p.p.File)) }
 func (p *Provenance) Line() *int {
 	if p.p.Line == 0 {
 		return nil
@@ -224,9 +227,14 @@ func (l *Loaders) WrapRun(r *graph.RunRecord) *ImportRun { return &ImportRun{r, 
 // Record is the run as recorded.
 func (x *ImportRun) Record() *graph.RunRecord { return x.r }
 
-func (x *ImportRun) ID() string         { return x.r.ID }
-func (x *ImportRun) Sources() []string  { return orEmpty(x.r.Sources) }
-func (x *ImportRun) User() *string      { return nonEmpty(x.r.User) }
+func (x *ImportRun) ID() string        { return x.r.ID }
+func (x *ImportRun) Sources() []string { return orEmpty(x.r.Sources) }
+func (x *ImportRun) User(ctx context.Context) *string {
+	if !auth.Allowed(ctx, auth.Admin) {
+		return nil // on the command line it is an OS account name: for admins only
+	}
+	return nonEmpty(x.r.User)
+}
 func (x *ImportRun) StartedAt() string  { return x.r.StartedAt.UTC().Format(time.RFC3339Nano) }
 func (x *ImportRun) FinishedAt() string { return x.r.FinishedAt.UTC().Format(time.RFC3339Nano) }
 func (x *ImportRun) EffectiveAt() *time.Time {
@@ -271,13 +279,46 @@ func orEmpty(l []string) []string {
 	return l
 }
 
+// ShownPath is a file path as the caller may see it: whole for admins; for other roles an
+// absolute path is cut to its file name, since it tells about the importing machine (a home
+// folder, an account name) and nothing about the evidence.
+func ShownPath(ctx context.Context, path string) string {
+	if path == "" || auth.Allowed(ctx, auth.Admin) || !(filepath.IsAbs(path) || strings.HasPrefix(path, "/") || strings.Contains(path, `:\`)) {
+		return path
+	}
+	return filepath.Base(strings.ReplaceAll(path, `\`, "/"))
+}
+
 // ImportedFile is a file an import run read.
 type ImportedFile struct{ f graph.FileDigest }
 
-func (f *ImportedFile) Path() string   { return f.f.Path }
-func (f *ImportedFile) Sha256() string { return f.f.SHA256 }
-func (f *ImportedFile) Source() string { return f.f.Source }
-func (f *ImportedFile) Format() string { return f.f.Format }
+func (f *ImportedFile) Path(ctx context.Context) string { return ShownPath(ctx, f.f.Path) }
+func (f *ImportedFile) Sha256() string                  { return f.f.SHA256 }
+func (f *ImportedFile) Source() string                  { return f.f.Source }
+func (f *ImportedFile) Format() string                  { return f.f.Format }
+func (f *ImportedFile) Event() *ImportedEvent {
+	if f.f.Event == nil {
+		return nil
+	}
+	return &ImportedEvent{*f.f.Event}
+}
+
+// ImportedEvent is the OpenLineage event an import run applied.
+type ImportedEvent struct{ e graph.EventInfo }
+
+func (e *ImportedEvent) Type() string { return e.e.Type }
+func (e *ImportedEvent) EventTime() *string {
+	if e.e.Time.IsZero() {
+		return nil
+	}
+	t := e.e.Time.UTC().Format(time.RFC3339Nano)
+	return &t
+}
+func (e *ImportedEvent) Producer() *string    { return nonEmpty(e.e.Producer) }
+func (e *ImportedEvent) Job() *string         { return nonEmpty(e.e.Job) }
+func (e *ImportedEvent) RunID() *string       { return nonEmpty(e.e.RunID) }
+func (e *ImportedEvent) ParentJob() *string   { return nonEmpty(e.e.ParentJob) }
+func (e *ImportedEvent) ParentRunID() *string { return nonEmpty(e.e.ParentRun) }
 
 // ImportCount is one row of a run's summary.
 type ImportCount struct {

@@ -1,0 +1,316 @@
+// Package ingest receives OpenLineage events over HTTP (docs/ingest.md): POST /api/v1/lineage
+// (one event) and /api/v1/lineage/batch (a JSON array), gzip bodies included. Events are read by
+// the importer's openlineage format, exactly as from files; concurrent requests are committed
+// together (group commit), so a store transaction and its fsync serve many events; a request is
+// answered once its events are durable.
+package ingest
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aimsgraph/aimsgraph/auth"
+	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/importer"
+	"github.com/aimsgraph/aimsgraph/importer/openlineage"
+)
+
+// Options tune the endpoint.
+type Options struct {
+	// MaxBody caps a request's body after decompression; past it the request is refused (413)
+	// without reading further, so a gzip bomb costs MaxBody of memory at most.
+	MaxBody int64
+	// MaxEvents caps the events of one batch request.
+	MaxEvents int
+	// MaxGroup caps the events committed in one store transaction.
+	MaxGroup int
+	// Timeout bounds one commit.
+	Timeout time.Duration
+}
+
+// DefaultOptions are the limits `serve` uses unless told otherwise.
+func DefaultOptions() Options {
+	return Options{MaxBody: 8 << 20, MaxEvents: 1000, MaxGroup: 500, Timeout: 30 * time.Second}
+}
+
+// Error codes, in the `extensions.code` of an error body (the GraphQL error shape).
+const (
+	CodeBadInput    = "BAD_USER_INPUT"    // the body is not an event, or the event has problems (400)
+	CodeTooLarge    = "PAYLOAD_TOO_LARGE" // the body is over MaxBody, or a batch over MaxEvents (413)
+	CodeEncoding    = "UNSUPPORTED_ENCODING"
+	CodeUnavailable = "STORE_UNAVAILABLE" // the store did not answer (503)
+	CodeInternal    = "INTERNAL"
+)
+
+// Ingester serves the lineage endpoints for one store.
+type Ingester struct {
+	store graph.Store
+	opts  Options
+	log   *slog.Logger
+	clock *importer.Clock
+
+	mu      sync.Mutex
+	pending []*submission
+	running bool // a committer goroutine is draining pending
+}
+
+// New returns an ingester writing to store.
+func New(store graph.Store, opts Options, log *slog.Logger) *Ingester {
+	return &Ingester{store: store, opts: opts, log: log, clock: importer.NewClock()}
+}
+
+// Routes registers the endpoints on mux, each behind wrap (the role check).
+func (in *Ingester) Routes(mux *http.ServeMux, wrap func(http.Handler) http.Handler) {
+	mux.Handle("POST /api/v1/lineage", wrap(in.handler(false)))
+	mux.Handle("POST /api/v1/lineage/batch", wrap(in.handler(true)))
+}
+
+// submission is one request's events waiting for their commit.
+type submission struct {
+	user string
+	docs []*importer.Document
+	done chan []importer.FileOutcome // the outcomes, in the order of docs; nil when the commit failed
+	err  error
+}
+
+// EventResult is what happened to one event, in a 200/201 response.
+type EventResult struct {
+	Event      string        `json:"event"`                // the event's type and job, e.g. "COMPLETE job:ol:ns/name"
+	Run        string        `json:"run,omitempty"`        // the import run that applied it
+	Superseded string        `json:"superseded,omitempty"` // why it was not applied: older than what its job last stated
+	Warnings   []ProblemJSON `json:"warnings,omitempty"`   // what it got wrong, left out
+}
+
+// ProblemJSON is a problem or warning as a response writes it: its line in the request body,
+// the field and the message, and all of it as one text.
+type ProblemJSON struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+	Text    string `json:"text"`
+}
+
+func problemList(ps []importer.Problem) []ProblemJSON {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]ProblemJSON, len(ps))
+	for i, p := range ps {
+		out[i] = ProblemJSON{Line: p.Line, Field: p.Field, Message: p.Msg, Text: p.String()}
+	}
+	return out
+}
+
+func (in *Ingester) handler(batch bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, status, code, err := in.readBody(w, r)
+		if err != nil {
+			writeError(w, status, code, err.Error(), nil)
+			return
+		}
+		imp := &importer.Importer{Store: in.store}
+		docs, err := imp.DecodeDocuments("request", openlineage.Format, body)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, CodeBadInput, err.Error(), nil)
+			return
+		}
+		switch {
+		case !batch && (len(docs) != 1 || isArray(body)):
+			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes one event, a JSON object; send several to /api/v1/lineage/batch", nil)
+			return
+		case batch && !isArray(body):
+			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes a JSON array of events", nil)
+			return
+		case len(docs) > in.opts.MaxEvents:
+			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("%d events; a batch takes at most %d", len(docs), in.opts.MaxEvents), nil)
+			return
+		}
+		// A bad event changes nothing: problems found reading any event refuse the request.
+		var problems []importer.Problem
+		for _, d := range docs {
+			problems = append(problems, d.Problems...)
+		}
+		if len(problems) > 0 {
+			writeError(w, http.StatusBadRequest, CodeBadInput, fmt.Sprintf("%d %s in the events; nothing was stored", len(problems), plural(len(problems), "problem", "problems")), problems)
+			return
+		}
+		user := "anonymous"
+		if p, ok := auth.FromContext(r.Context()); ok {
+			user = p.Name
+		}
+		sub := &submission{user: user, docs: docs, done: make(chan []importer.FileOutcome, 1)}
+		in.submit(sub)
+		var outcomes []importer.FileOutcome
+		select {
+		case outcomes = <-sub.done:
+		case <-r.Context().Done():
+			return // the client left; its events are committed or refused all the same
+		}
+		in.respond(w, sub, outcomes)
+	})
+}
+
+// respond writes the outcome of a submission: 201 when events were stored, 200 when all were
+// superseded (nothing new to store), 400 with the problems of an event the graph refused.
+func (in *Ingester) respond(w http.ResponseWriter, sub *submission, outcomes []importer.FileOutcome) {
+	if sub.err != nil {
+		status, code := http.StatusInternalServerError, CodeInternal
+		if errors.Is(sub.err, graph.ErrUnavailable) || errors.Is(sub.err, context.DeadlineExceeded) {
+			status, code = http.StatusServiceUnavailable, CodeUnavailable
+		}
+		in.log.Error("lineage commit failed", "user", sub.user, "err", sub.err)
+		writeError(w, status, code, "the events could not be stored: "+sub.err.Error(), nil)
+		return
+	}
+	var problems []importer.Problem
+	results := make([]EventResult, len(outcomes))
+	stored := false
+	for i, o := range outcomes {
+		results[i] = EventResult{Event: o.Label, Superseded: o.Superseded, Warnings: problemList(o.Warnings)}
+		var ve *importer.ValidationError
+		switch {
+		case errors.As(o.Err, &ve):
+			problems = append(problems, ve.Problems...)
+		case o.Summary != nil:
+			results[i].Run, stored = o.Summary.RunID, true
+		}
+	}
+	if len(problems) > 0 {
+		writeError(w, http.StatusBadRequest, CodeBadInput, "the graph refused the events: nothing of them was stored", problems)
+		return
+	}
+	status := http.StatusOK
+	if stored {
+		status = http.StatusCreated
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"events": results})
+}
+
+// readBody reads the request body, decompressing gzip, refusing more than MaxBody.
+func (in *Ingester) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, string, error) {
+	var src io.Reader = http.MaxBytesReader(w, r.Body, in.opts.MaxBody) // compressed, too
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, http.StatusBadRequest, CodeBadInput, fmt.Errorf("the body is not gzip: %v", err)
+		}
+		defer zr.Close()
+		src = zr
+	default:
+		return nil, http.StatusUnsupportedMediaType, CodeEncoding, fmt.Errorf("content encoding %q: send the body as is or gzip", enc)
+	}
+	body, err := io.ReadAll(io.LimitReader(src, in.opts.MaxBody+1))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge) || int64(len(body)) > in.opts.MaxBody:
+		return nil, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Errorf("the body is over %d bytes", in.opts.MaxBody)
+	case err != nil:
+		return nil, http.StatusBadRequest, CodeBadInput, fmt.Errorf("reading the body: %v", err)
+	}
+	return body, 0, "", nil
+}
+
+// submit queues a submission for the committer, starting it when none runs.
+func (in *Ingester) submit(s *submission) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.pending = append(in.pending, s)
+	if !in.running {
+		in.running = true
+		go in.commit()
+	}
+}
+
+// commit drains the queue: what arrived while the previous commit ran is committed together,
+// up to MaxGroup events, per user (a run records who caused it). It stops when the queue is
+// empty, so an idle server holds no goroutine.
+func (in *Ingester) commit() {
+	for {
+		in.mu.Lock()
+		if len(in.pending) == 0 {
+			in.running = false
+			in.mu.Unlock()
+			return
+		}
+		var group []*submission
+		events := 0
+		user := in.pending[0].user
+		rest := in.pending[:0]
+		for _, s := range in.pending {
+			if s.user == user && (len(group) == 0 || events+len(s.docs) <= in.opts.MaxGroup) {
+				group = append(group, s)
+				events += len(s.docs)
+			} else {
+				rest = append(rest, s)
+			}
+		}
+		in.pending = append([]*submission(nil), rest...)
+		in.mu.Unlock()
+		in.commitGroup(user, group)
+	}
+}
+
+// commitGroup imports the events of several requests of one user, and answers them.
+func (in *Ingester) commitGroup(user string, group []*submission) {
+	var docs []*importer.Document
+	for _, s := range group {
+		docs = append(docs, s.docs...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), in.opts.Timeout)
+	defer cancel()
+	imp := &importer.Importer{Store: in.store, Opts: importer.Options{User: user}, Clock: in.clock}
+	outcomes, err := imp.ImportDocuments(ctx, docs, true)
+	for _, s := range group {
+		if err != nil {
+			s.err = err
+			s.done <- nil
+			continue
+		}
+		s.done <- outcomes[:len(s.docs)]
+		outcomes = outcomes[len(s.docs):]
+	}
+}
+
+func isArray(body []byte) bool {
+	for _, c := range body {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c == '['
+	}
+	return false
+}
+
+// writeError writes the GraphQL error shape (as auth.WriteError does), with the problems of the
+// events under extensions.problems: file is "request", line the line in the body.
+func writeError(w http.ResponseWriter, status int, code, msg string, problems []importer.Problem) {
+	if problems == nil {
+		auth.WriteError(w, status, code, msg)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg,
+		"extensions": map[string]any{"code": code, "problems": problemList(problems)}}}})
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
