@@ -227,7 +227,8 @@ func cisoTable(rows []assetRow) *Table {
 				cells[cisoassistant.RefID] = strings.TrimPrefix(n.ID, assetregister.IDPrefix)
 			}
 			cells[cisoassistant.Type] = cisoassistant.TypeOf(text(n.Props["category"]))
-			cells[cisoassistant.ParentAssets] = strings.Join(append(graph.TextList(n.Props["parentAssets"]), r.linked...), register.ListSep)
+			// Concat, not append: the list is the store's, shared with every other reader.
+			cells[cisoassistant.ParentAssets] = strings.Join(slices.Concat(graph.TextList(n.Props["parentAssets"]), r.linked), register.ListSep)
 			labels = graph.TextList(n.Props["tags"])
 			var objectives []string
 			for _, c := range cisoassistant.CIA {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer/register"
+	"github.com/aimsgraph/aimsgraph/internal/csvsafe"
 )
 
 // Registers names what can be exported, and Formats how.
@@ -97,14 +98,17 @@ func ContentType(format string, asWorkbook bool) string {
 	return "text/csv; charset=utf-8"
 }
 
-// WriteCSV writes the table as comma-separated values.
+// WriteCSV writes the table as comma-separated values. Names come from outside (OpenLineage
+// events among them) and registers are opened in spreadsheets: a cell a spreadsheet would run
+// as a formula gets a leading apostrophe (package csvsafe), which the register import takes off
+// again. A workbook needs none of this: its cells are written as text.
 func (t *Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(t.Header); err != nil {
+	if err := cw.Write(csvsafe.Row(t.Header)); err != nil {
 		return err
 	}
 	for _, row := range t.Rows {
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(csvsafe.Row(row)); err != nil {
 			return err
 		}
 	}

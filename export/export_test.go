@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aimsgraph/aimsgraph/export"
@@ -205,4 +206,77 @@ func mustRun(t *testing.T, s graph.Store) *graph.RunRecord {
 		t.Fatalf("runs: %v %v", runs, err)
 	}
 	return runs[0]
+}
+
+// TestConcurrentCISOExports: exports running at once, in the process that imported the graph,
+// share its stored lists read-only (run with -race). The asset's parent_assets holds three
+// register parents and a REPRESENTS link; the importer built that list by appending, so a list
+// with room to spare would be written into by an export that appends the links to it.
+func TestConcurrentCISOExports(t *testing.T) {
+	dir := t.TempDir()
+	ciso := filepath.Join(dir, "ciso.csv")
+	const rows = "internal_id;name;ref_id;type;parent_assets\n" +
+		"3b1f0c2e-7d4a-4c5e-9f60-1a2b3c4d5e6f;Scoring host;SRV-099;SP;SRV-001,SRV-002,SRV-003,sys:credit-scoring\n"
+	if err := os.WriteFile(ciso, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := stores[0].open(t)
+	storetest.Import(t, s, importer.Options{}, filepath.Join(storetest.Testdata(t, "estate"), "inventory.yaml"), ciso)
+	const workers = 8
+	outs := make([]string, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			errs[i] = export.Write(context.Background(), s, "assets", "ciso-assistant", false, &buf)
+			outs[i] = buf.String()
+		})
+	}
+	wg.Wait()
+	for i := range workers {
+		if errs[i] != nil || outs[i] != outs[0] {
+			t.Fatalf("export %d: %v, or another answer than the first:\n%s\n%s", i, errs[i], outs[i], outs[0])
+		}
+	}
+	if !strings.Contains(outs[0], "SRV-001|SRV-002|SRV-003|sys:credit-scoring") {
+		t.Errorf("the asset's parents and link are not its parent_assets:\n%s", outs[0])
+	}
+	// The store's list is as imported: no export wrote into it.
+	n, err := s.Nodes(context.Background(), []string{"ast:SRV-099"})
+	if err != nil || len(n) != 1 {
+		t.Fatalf("ast:SRV-099: %v %v", n, err)
+	}
+	if got := graph.TextList(n[0].Props["parentAssets"]); !reflect.DeepEqual(got, []string{"SRV-001", "SRV-002", "SRV-003"}) {
+		t.Errorf("stored parentAssets = %v", got)
+	}
+}
+
+// TestFormulaCells: a register cell a spreadsheet would run as a formula is exported with a
+// leading apostrophe, and the export imports back as the register was.
+func TestFormulaCells(t *testing.T) {
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "register.csv")
+	if err := os.WriteFile(reg, []byte("asset_id,name,description,asset_type\n"+
+		"A-1,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"open\"\")\",-1+2,Information\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := embeddedtest.Fresh(t)
+	storetest.Import(t, s, importer.Options{}, reg)
+	want := storetest.Take(t, s)
+	out := exportTo(t, s, "assets", "csv", "assets.csv")
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cell := range []string{`"'=HYPERLINK(""http://evil.example"",""open"")"`, "'-1+2"} {
+		if !bytes.Contains(raw, []byte(cell)) {
+			t.Errorf("the export lacks the defused cell %s:\n%s", cell, raw)
+		}
+	}
+	b := embeddedtest.Fresh(t)
+	storetest.Import(t, b, importer.Options{}, out)
+	if d := want.Diff(storetest.Take(t, b)); d != "" {
+		t.Errorf("the export imports as another graph:\n%s", d)
+	}
 }

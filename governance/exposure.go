@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/walk"
@@ -26,79 +27,109 @@ type ExposureSource struct {
 	Path     graph.Path
 }
 
+// pageSize of the search for the flagged among what the walk reached.
+const flaggedPage = 5000
+
 // ExposureOf returns the categories the node id inherits from upstream within maxDepth lineage
-// edges on r, nearest first (nil when there is no such node). It walks upstream one round trip
-// per level, then loads the risks affecting what it reached and the nodes of the evidence paths,
-// and applies the one definition of "flagged" (graph.FlagReasons): a CLOSED risk flags nothing,
-// and a cycle is walked once.
+// edges on r, nearest first (nil when there is no such node). It walks upstream along links, one
+// round trip per level; asks the store which of the nodes reached are flagged (the one definition
+// of "flagged", compiled to Cypher on Neo4j), loads why, and reads whole only the relationships
+// of the flagged nodes' paths. A CLOSED risk flags nothing, and a cycle is walked once.
 func ExposureOf(ctx context.Context, r graph.Reader, id string, maxDepth int) ([]Exposure, error) {
 	start, err := r.Nodes(ctx, []string{id})
 	if err != nil || len(start) == 0 {
 		return nil, err
 	}
-	// Upstream breadth-first: dist and the edge each node was reached by, pointing down
+	// Upstream breadth-first: dist, and the link each node was first reached by, pointing down
 	// towards id.
 	dist := map[string]int{id: 0}
-	down := map[string]*graph.Relationship{}
+	down := map[string]graph.Link{}
 	frontier := []string{id}
 	for d := 1; d <= max(1, maxDepth) && len(frontier) > 0; d++ {
-		rels, err := r.Edges(ctx, frontier, graph.In, graph.LineageTypes())
+		links, err := r.Links(ctx, frontier, graph.In, graph.LineageTypes())
 		if err != nil {
 			return nil, err
 		}
-		// A node first reached at this level goes down by the least of its edges (by the node
+		// A node first reached at this level goes down by the least of its links (by the node
 		// it leads to, then type, then key): the same path on every store, without sorting.
-		level := map[string]*graph.Relationship{}
-		for _, rel := range rels {
-			if _, seen := dist[rel.From]; seen {
+		level := map[string]graph.Link{}
+		for _, l := range links {
+			if _, seen := dist[l.From]; seen {
 				continue
 			}
-			if old, ok := level[rel.From]; !ok || lessEdge(rel, old) {
-				level[rel.From] = rel
+			if old, ok := level[l.From]; !ok || lessLink(l, old) {
+				level[l.From] = l
 			}
 		}
 		next := make([]string, 0, len(level))
-		for n, rel := range level {
-			dist[n], down[n] = d, rel
+		for n, l := range level {
+			dist[n], down[n] = d, l
 			next = append(next, n)
 		}
 		frontier = next
 	}
-	ids := make([]string, 0, len(dist))
+	reached := make([]string, 0, len(dist))
 	for n := range dist {
-		ids = append(ids, n)
+		reached = append(reached, n)
 	}
-	nodes, err := r.Nodes(ctx, ids)
+	flagged, err := flaggedAmong(ctx, r, reached)
 	if err != nil {
 		return nil, err
 	}
-	views, err := walk.Load(ctx, r, nodes, graph.FlaggedFor(graph.RiskCategories...))
+	views, err := walk.Load(ctx, r, flagged, graph.FlaggedFor(graph.RiskCategories...))
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*graph.Node, len(nodes))
-	for _, n := range nodes {
+	// The paths of the flagged, read whole: their nodes and links, one call each.
+	var pathIDs []string
+	var pathLinks []graph.Link
+	for _, n := range flagged {
+		for at := n.ID; at != id; at = down[at].To {
+			pathIDs = append(pathIDs, at)
+			pathLinks = append(pathLinks, down[at])
+		}
+	}
+	pathNodes, err := r.Nodes(ctx, append(pathIDs, id))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*graph.Node, len(pathNodes))
+	for _, n := range pathNodes {
 		byID[n.ID] = n
 	}
-	pathFrom := func(src string) graph.Path {
+	rels, err := walk.Whole(ctx, r, pathLinks)
+	if err != nil {
+		return nil, err
+	}
+	// A source whose path an import changed between these calls (a node or edge gone) is left
+	// out rather than shown with a hole: the next question sees the graph as it is then.
+	pathFrom := func(src string) (graph.Path, bool) {
 		p := graph.Path{Nodes: []*graph.Node{byID[src]}}
 		for at := src; at != id; {
-			rel := down[at]
+			l := down[at]
+			rel := rels[l.Key()]
+			at = l.To
+			if rel == nil || byID[at] == nil {
+				return graph.Path{}, false
+			}
 			p.Relationships = append(p.Relationships, rel)
-			at = rel.To
 			p.Nodes = append(p.Nodes, byID[at])
 		}
-		return p
+		return p, p.Nodes[0] != nil
 	}
 	byCat := map[string]*Exposure{}
 	for _, v := range views {
+		path, ok := pathFrom(v.Node.ID)
+		if !ok {
+			continue
+		}
 		for _, reason := range graph.FlagReasons(v) {
 			e := byCat[reason.Category]
 			if e == nil {
 				e = &Exposure{Category: reason.Category}
 				byCat[reason.Category] = e
 			}
-			e.Sources = append(e.Sources, ExposureSource{Node: v.Node, Reason: reason, Distance: dist[v.Node.ID], Path: pathFrom(v.Node.ID)})
+			e.Sources = append(e.Sources, ExposureSource{Node: v.Node, Reason: reason, Distance: dist[v.Node.ID], Path: path})
 		}
 	}
 	out := make([]Exposure, 0, len(byCat))
@@ -126,14 +157,32 @@ func ExposureOf(ctx context.Context, r graph.Reader, id string, maxDepth int) ([
 	return out, nil
 }
 
-// lessEdge orders two edges leaving the same node: by the node each leads to, then type, then
+// flaggedAmong returns the nodes of ids flagged for any category: a node search the store
+// evaluates (compiled to Cypher on Neo4j), a page at a time.
+func flaggedAmong(ctx context.Context, r graph.Reader, ids []string) ([]*graph.Node, error) {
+	var out []*graph.Node
+	page := graph.PageRequest{First: flaggedPage}
+	for {
+		res, err := r.FindNodes(ctx, graph.NodeFilter{IDs: ids, Flags: graph.RiskCategories}, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res.Nodes...)
+		if !res.HasNext {
+			return out, nil
+		}
+		page.After = res.Nodes[len(res.Nodes)-1].ID
+	}
+}
+
+// lessLink orders two links leaving the same node: by the node each leads to, then type, then
 // identifying property.
-func lessEdge(a, b *graph.Relationship) bool {
+func lessLink(a, b graph.Link) bool {
 	if a.To != b.To {
 		return a.To < b.To
 	}
 	if a.Type != b.Type {
 		return a.Type < b.Type
 	}
-	return a.Key() < b.Key()
+	return strings.Compare(a.KeyValue, b.KeyValue) < 0
 }

@@ -293,7 +293,7 @@ func kindStrings(ks []Kind) []string {
 // with what the Cond needs of them in turn (Cond.Needs).
 type Loaded struct {
 	Node  *Node
-	Links map[LinkKey][]Link
+	Links map[LinkKey][]LoadedLink
 }
 
 // LinkKey keys a Loaded node's relationships by type and direction.
@@ -302,8 +302,8 @@ type LinkKey struct {
 	Dir  Direction
 }
 
-// Link is one loaded relationship: its properties and the node at its far end.
-type Link struct {
+// LoadedLink is one loaded relationship: its properties and the node at its far end.
+type LoadedLink struct {
 	Props map[string]any
 	Far   *Loaded
 }
@@ -311,10 +311,10 @@ type Link struct {
 // Add records a loaded relationship of type t in direction dir.
 func (l *Loaded) Add(t RelType, dir Direction, props map[string]any, far *Loaded) {
 	if l.Links == nil {
-		l.Links = map[LinkKey][]Link{}
+		l.Links = map[LinkKey][]LoadedLink{}
 	}
 	k := LinkKey{t, dir}
-	l.Links[k] = append(l.Links[k], Link{props, far})
+	l.Links[k] = append(l.Links[k], LoadedLink{props, far})
 }
 
 // NodeID implements NodeView.

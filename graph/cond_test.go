@@ -107,3 +107,39 @@ func TestVisibleInstant(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagReasonsAgreeWithFlaggedFor: a node has a reason for a category exactly when
+// FlaggedFor(category) holds for it, over every combination of own flags and risks below.
+func TestFlagReasonsAgreeWithFlaggedFor(t *testing.T) {
+	risks := []*graph.Loaded{
+		far(graph.Risk, map[string]any{"category": "PRIVACY", "status": "OPEN"}),
+		far(graph.Risk, map[string]any{"category": "FAIRNESS", "status": "CLOSED"}),
+		far(graph.Risk, map[string]any{"category": "SAFETY"}),
+		far(graph.Risk, map[string]any{"status": "OPEN"}), // no category: flags nothing
+	}
+	flagSets := [][]string{nil, {"PRIVACY"}, {"FAIRNESS", "SECURITY"}}
+	for mask := 0; mask < 1<<len(risks); mask++ {
+		for _, flags := range flagSets {
+			var affecting []*graph.Loaded
+			for i, r := range risks {
+				if mask&(1<<i) != 0 {
+					affecting = append(affecting, r)
+				}
+			}
+			props := map[string]any{}
+			if flags != nil {
+				props["flags"] = flags
+			}
+			n := view(graph.Dataset, props, map[graph.RelType][]*graph.Loaded{graph.Affects: affecting})
+			reasons := map[string]bool{}
+			for _, r := range graph.FlagReasons(n) {
+				reasons[r.Category] = true
+			}
+			for _, cat := range graph.RiskCategories {
+				if got, want := reasons[cat], graph.FlaggedFor(cat).Match(n); got != want {
+					t.Errorf("flags %v, risks %04b, %s: a reason %v, FlaggedFor %v", flags, mask, cat, got, want)
+				}
+			}
+		}
+	}
+}

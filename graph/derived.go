@@ -13,13 +13,18 @@ var ThirdParty = AnyOf(
 // is open).
 var LiveRisk = Not(Equals("status", "CLOSED"))
 
+// ownFlag holds for a node whose own flags name one of categories.
+func ownFlag(categories ...string) Cond { return HasAny("flags", categories...) }
+
+// flaggingRisk holds for a risk that flags what it affects for one of categories.
+func flaggingRisk(categories ...string) Cond {
+	return All(Equals("category", anys(categories)...), LiveRisk)
+}
+
 // FlaggedFor holds for a node flagged for any of categories: one of them is in its own flags, or
 // a live risk of one of those categories AFFECTS it.
 func FlaggedFor(categories ...string) Cond {
-	return AnyOf(
-		HasAny("flags", categories...),
-		Incoming(Affects, All(Equals("category", anys(categories)...), LiveRisk)),
-	)
+	return AnyOf(ownFlag(categories...), Incoming(Affects, flaggingRisk(categories...)))
 }
 
 // FlagReason says why a node is flagged for a category: its own flags (Risk empty), or the live
@@ -30,14 +35,17 @@ type FlagReason struct {
 }
 
 // FlagReasons lists every category n is flagged for, with the reason: its own flags first, then
-// each live risk that affects it, as FlaggedFor defines.
+// each risk that affects it, each tested with the parts FlaggedFor is made of, so the reasons
+// are exactly what FlaggedFor holds for.
 func FlagReasons(n NodeView) []FlagReason {
 	var out []FlagReason
 	for _, f := range TextList(n.Prop("flags")) {
-		out = append(out, FlagReason{Category: f})
+		if ownFlag(f).Match(n) {
+			out = append(out, FlagReason{Category: f})
+		}
 	}
 	n.Edges(Affects, In, func(_ map[string]any, risk NodeView) bool {
-		if cat, _ := risk.Prop("category").(string); cat != "" && LiveRisk.Match(risk) {
+		if cat, _ := risk.Prop("category").(string); flaggingRisk(cat).Match(risk) {
 			out = append(out, FlagReason{Category: cat, Risk: risk.NodeID()})
 		}
 		return true

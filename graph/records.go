@@ -93,12 +93,29 @@ type Relationship struct {
 }
 
 // Key identifies the relationship: endpoints, type and identifying property.
-func (r *Relationship) Key() string {
+func (r *Relationship) Key() string { return LinkOf(r).Key() }
+
+// Link is a relationship reduced to what a traversal needs to walk it: its ends, type and
+// identifying property (RelInfo.Key). A walk moves along links and asks for the full
+// relationships, with their properties and provenance, only for the edges it answers with.
+type Link struct {
+	From, To string
+	Type     RelType
+	KeyValue string
+}
+
+// Key identifies the relationship the link stands for, as Relationship.Key does.
+func (l Link) Key() string {
+	return l.From + "\x00" + string(l.Type) + "\x00" + l.To + "\x00" + l.KeyValue
+}
+
+// LinkOf reduces a relationship to its link.
+func LinkOf(r *Relationship) Link {
 	k := ""
 	if info, ok := RelOf(r.Type); ok && info.Key != "" {
 		k, _ = r.Props[info.Key].(string)
 	}
-	return r.From + "\x00" + string(r.Type) + "\x00" + r.To + "\x00" + k
+	return Link{From: r.From, To: r.To, Type: r.Type, KeyValue: k}
 }
 
 // SortRelationships orders relationships by Key, computing each key once (a key is built by

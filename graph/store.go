@@ -22,6 +22,10 @@ type Reader interface {
 	// Edges returns the relationships that touch any of ids in the given direction (Out: ids are
 	// the `from` end), restricted to types when types is not empty.
 	Edges(ctx context.Context, ids []string, dir Direction, types []RelType) ([]*Relationship, error)
+	// Links is Edges reduced to what a traversal needs to move (ends, type, key): a breadth-first
+	// level built on the primitives moves along links, and reads whole (Edges) only the
+	// relationships its answer shows.
+	Links(ctx context.Context, ids []string, dir Direction, types []RelType) ([]Link, error)
 	// Lineage returns the lineage subgraph around a node; nil when the node does not exist.
 	Lineage(ctx context.Context, q LineageQuery) (*Subgraph, error)
 	// Paths returns lineage paths between two nodes, shortest first, each node at most once.
@@ -93,6 +97,10 @@ type ImportRun struct {
 func (r ImportRun) Prunes(source string) bool {
 	return r.Prune && (len(r.PruneOnly) == 0 || slices.Contains(r.PruneOnly, source))
 }
+
+// MaxRoutes bounds a path search: the partial routes it may hold or extend. Past it the search
+// stops with ErrTooLarge (a graph with many equal-length routes between two nodes).
+const MaxRoutes = 1 << 18
 
 // RunQuery selects import runs: by id, else by the sources they stated; Limit caps the answer
 // (latest first). The zero RunQuery asks for every run.
@@ -254,6 +262,10 @@ type NodePage struct {
 var (
 	// ErrUnavailable wraps failures to reach the store (exit code 3 on the command line).
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrTooLarge says a question needs more work than one answer is allowed (a path search
+	// among more equal-length routes than MaxRoutes): the caller asks for less rather than
+	// getting a silently shorter answer.
+	ErrTooLarge = errors.New("the question needs more work than one answer is allowed")
 	// ErrCompacted says an instant lies before the history horizon: what held then was dropped
 	// by Compact, so no answer about it would be complete.
 	ErrCompacted = errors.New("history before this instant was compacted")

@@ -33,8 +33,6 @@ const (
 	ingesterName = "pipeline-airflow"
 )
 
-// withTokens stands in for the token middleware (package auth, docs/service.md): it puts the
-// principal a test key names in the request's context.
 // withTokens gives the store two real tokens, an ingester (ingesterKey) and a reader
 // (readerKey), and returns the server options that check them as `serve` does.
 func withTokens(tb testing.TB, s graph.Store) server.Options {

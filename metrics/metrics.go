@@ -137,6 +137,11 @@ func (s *store) Edges(ctx context.Context, ids []string, dir graph.Direction, ty
 	return s.Store.Edges(ctx, ids, dir, types)
 }
 
+func (s *store) Links(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) (l []graph.Link, err error) {
+	defer func(start time.Time) { observe("Links", start, err) }(time.Now())
+	return s.Store.Links(ctx, ids, dir, types)
+}
+
 func (s *store) Lineage(ctx context.Context, q graph.LineageQuery) (sg *graph.Subgraph, err error) {
 	defer func(start time.Time) { observe("Lineage", start, err) }(time.Now())
 	return s.Store.Lineage(ctx, q)

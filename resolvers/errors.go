@@ -69,6 +69,8 @@ func PresentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 			// The Neo4j driver reports a spent deadline as a connectivity error: ask the context.
 			return withCode(gerr, CodeTimeout, "the query ran out of time; ask for less (lower maxDepth, limit or first)")
+		case errors.Is(err, graph.ErrTooLarge):
+			return withCode(gerr, CodeBadInput, err.Error())
 		case errors.Is(err, graph.ErrCompacted):
 			return withCode(gerr, CodeBadInput, err.Error())
 		case errors.Is(err, graph.ErrUnavailable):

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
@@ -40,11 +39,19 @@ func (r *queryResolver) Lineage(ctx context.Context, id string, direction string
 		return nil, err
 	}
 	if sg == nil { // no such node, unless id is another name of one
-		if q.ID, err = aliasTarget(ctx, v, id); err != nil || q.ID == "" {
-			return nil, errors.Join(err, notFound(id))
+		// A failing store is reported as itself: joined with NOT_FOUND, the error presenter
+		// would find the userError first and blame the id.
+		if q.ID, err = aliasTarget(ctx, v, id); err != nil {
+			return nil, err
 		}
-		if sg, err = v.Reader.Lineage(ctx, q); err != nil || sg == nil {
-			return nil, errors.Join(err, notFound(id))
+		if q.ID == "" {
+			return nil, notFound(id)
+		}
+		if sg, err = v.Reader.Lineage(ctx, q); err != nil {
+			return nil, err
+		}
+		if sg == nil {
+			return nil, notFound(id)
 		}
 	}
 	v.Prime(sg.Nodes...)
@@ -69,12 +76,14 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxDe
 		return nil, err
 	}
 	if len(paths) == 0 { // no path, or no such node (or another name of one): only then is a second look worth it
-		ids, err := graph.Canonical(ctx, v.Store, []string{from, to})
+		// Each end on its own: from and to may be two names of one node, which graph.Canonical
+		// would fold into one id.
+		found, err := v.Store.Identify(ctx, []string{from, to})
 		if err != nil {
 			return nil, err
 		}
-		if len(ids) == 2 && (ids[0] != from || ids[1] != to) {
-			q.From, q.To = ids[0], ids[1]
+		q.From, q.To = canonicalID(found, from), canonicalID(found, to)
+		if q.From != from || q.To != to {
 			if paths, err = v.Reader.Paths(ctx, q); err != nil {
 				return nil, err
 			}

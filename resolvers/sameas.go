@@ -23,6 +23,15 @@ func aliasTarget(ctx context.Context, v *model.Loaders, id string) (string, erro
 	return "", nil
 }
 
+// canonicalID returns the id of the node id names in found (what Identify answered), or id
+// itself when it names nothing.
+func canonicalID(found map[string]graph.Identity, id string) string {
+	if who, ok := found[id]; ok {
+		return who.ID
+	}
+	return id
+}
+
 // canonicalFilter replaces aliases among a filter's ids by the ids of the nodes they name.
 func canonicalFilter(ctx context.Context, v *model.Loaders, f graph.NodeFilter) (graph.NodeFilter, error) {
 	if len(f.IDs) == 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/evidence"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers"
+	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
 // evidenceHandler serves GET /api/v1/evidence?id=ID[&id=ID...][&asOf=T]: the evidence pack of
@@ -28,9 +29,9 @@ func evidenceHandler(store graph.Store, limits resolvers.Limits, log *slog.Logge
 		q := r.URL.Query()
 		opts := evidence.Options{IDs: q["id"], MaxDepth: limits.MaxDepth, Limit: limits.MaxResults, Version: evidence.ProgramVersion()}
 		if s := q.Get("asOf"); s != "" {
-			t, err := time.Parse(time.RFC3339Nano, s)
+			t, err := model.ParseInstant(s) // as every other asOf: RFC 3339 or a date
 			if err != nil {
-				auth.WriteError(w, http.StatusBadRequest, resolvers.CodeBadInput, fmt.Sprintf("asOf %q is not an RFC 3339 instant", s))
+				auth.WriteError(w, http.StatusBadRequest, resolvers.CodeBadInput, "asOf: "+err.Error())
 				return
 			}
 			opts.AsOf = t

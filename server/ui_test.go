@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aimsgraph/aimsgraph/resolvers"
 )
@@ -70,6 +71,18 @@ func TestEvidenceDownload(t *testing.T) {
 	if strings.Join(names, " ") != want {
 		t.Errorf("pack holds %v\nwant %s", names, want)
 	}
+	// asOf reads as every other asOf does (model.ParseInstant): an instant, or a date, as the
+	// UI's ?asOf=2026-06-30 passes it on.
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	resp, err = http.Get(a.url + "/api/v1/evidence?id=dec:loan-approval&asOf=" + tomorrow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "-"+strings.ReplaceAll(tomorrow, "-", "")+"T000000Z.zip") {
+		t.Errorf("asOf=%s: HTTP %d %q\n%.300s", tomorrow, resp.StatusCode, resp.Header.Get("Content-Disposition"), b)
+	}
 	for q, code := range map[string]string{"id=dec:nope": "NOT_FOUND", "": "BAD_USER_INPUT", "id=dec:loan-approval&asOf=yesterday": "BAD_USER_INPUT"} {
 		resp, err := http.Get(a.url + "/api/v1/evidence?" + q)
 		if err != nil {
@@ -90,7 +103,7 @@ func TestEvidenceDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(resp.Body)
+	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "BAD_USER_INPUT") || !strings.Contains(string(b), "aimsgraph evidence") {
 		t.Errorf("over the caps: HTTP %d %s", resp.StatusCode, b)

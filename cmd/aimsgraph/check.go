@@ -12,6 +12,7 @@ import (
 
 	"github.com/aimsgraph/aimsgraph/governance"
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/internal/csvsafe"
 )
 
 // findingsError says findings reached --fail-on (already printed); exit code 1, so a pipeline
@@ -108,7 +109,7 @@ func writeRules(w io.Writer, rules []governance.Rule, format string) error {
 		cw := csv.NewWriter(w)
 		_ = cw.Write([]string{"rule", "severity", "description"})
 		for _, r := range rules {
-			_ = cw.Write([]string{r.ID, r.Severity.String(), r.Description})
+			_ = cw.Write(csvsafe.Row([]string{r.ID, r.Severity.String(), r.Description}))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -141,7 +142,7 @@ func writeFindings(w io.Writer, findings []governance.Finding, format string) er
 		cw := csv.NewWriter(w)
 		_ = cw.Write([]string{"severity", "rule", "node", "kind", "message"})
 		for _, f := range findings {
-			_ = cw.Write([]string{f.Severity.String(), f.Rule.ID, f.Node.ID, string(f.Node.Kind), f.Message})
+			_ = cw.Write(csvsafe.Row([]string{f.Severity.String(), f.Rule.ID, f.Node.ID, string(f.Node.Kind), f.Message}))
 		}
 		cw.Flush()
 		return cw.Error()

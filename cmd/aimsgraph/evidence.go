@@ -17,7 +17,8 @@ func cmdEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var sf storeFlags
 	sf.register(fs)
 	out := fs.String("out", "", "the zip file to write (required)")
-	asOf := fs.String("as-of", "", "the graph as it stood at this instant (RFC 3339, e.g. 2026-01-31T00:00:00Z); default: as it stands")
+	var asOf time.Time
+	fs.Var(instantFlag{&asOf}, "as-of", "the graph as it stood at this instant (RFC 3339 or a date, e.g. 2026-01-31T00:00:00Z or 2026-01-31); default: as it stands")
 	maxDepth := fs.Int("max-depth", evidence.DefaultMaxDepth, "lineage edges traced upstream of each id")
 	ids, err := parseFlags(fs, args)
 	if err != nil {
@@ -31,14 +32,7 @@ func cmdEvidence(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case *maxDepth < 1:
 		return &usageError{fmt.Sprintf("--max-depth must be at least 1, got %d", *maxDepth)}
 	}
-	opts := evidence.Options{IDs: ids, MaxDepth: *maxDepth, Version: evidence.ProgramVersion()}
-	if *asOf != "" {
-		t, err := time.Parse(time.RFC3339Nano, *asOf)
-		if err != nil {
-			return &usageError{fmt.Sprintf("--as-of %q is not an RFC 3339 instant such as 2026-01-31T00:00:00Z", *asOf)}
-		}
-		opts.AsOf = t
-	}
+	opts := evidence.Options{IDs: ids, AsOf: asOf, MaxDepth: *maxDepth, Version: evidence.ProgramVersion()}
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err

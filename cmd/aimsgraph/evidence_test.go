@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 )
@@ -49,6 +50,13 @@ func TestCLIEvidence(t *testing.T) {
 			t.Errorf("evidence %v: exit %d, want %d saying %q\n%s", c.args, code, c.code, c.says, stderr)
 		}
 	}
+	// --as-of reads as every other command's: an instant, or a date (its midnight UTC).
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	dated := filepath.Join(dir, "dated.zip")
+	if code, stdout, stderr := runCLI(t, "evidence", "--out", dated, "--as-of", tomorrow, "dec:loan-approval"); code != exitOK || !strings.Contains(stdout, "as of "+tomorrow+"T00:00:00Z") {
+		t.Errorf("evidence --as-of %s: exit %d\n%s%s", tomorrow, code, stdout, stderr)
+	}
+	os.Remove(dated)
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("failed runs left files behind: %v", entries)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/internal/csvsafe"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
 
@@ -183,8 +184,8 @@ func writeChangesCSV(w io.Writer, cs *graph.ChangeSet) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"change", "what", "id", "kind", "name", "type", "from", "to", "properties", "run", "at"})
 	for _, r := range changeRows(cs) {
-		_ = cw.Write([]string{string(r.Change), r.What, r.ID, string(r.Kind), r.Name, string(r.Type), r.FromID, r.ToID,
-			propertiesText(r.Properties), r.Run, r.At.UTC().Format(time.RFC3339Nano)})
+		_ = cw.Write(csvsafe.Row([]string{string(r.Change), r.What, r.ID, string(r.Kind), r.Name, string(r.Type), r.FromID, r.ToID,
+			propertiesText(r.Properties), r.Run, r.At.UTC().Format(time.RFC3339Nano)}))
 	}
 	cw.Flush()
 	return cw.Error()

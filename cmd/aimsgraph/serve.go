@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aimsgraph/aimsgraph"
@@ -218,16 +219,24 @@ func importSample(ctx context.Context, store graph.Store, log *slog.Logger) erro
 
 // sameFiles reports whether dir on disk holds exactly the embedded estate's files.
 func sameFiles(embedded fs.FS, dir string) bool {
-	entries, err := fs.ReadDir(embedded, "testdata/estate")
-	if err != nil {
-		return false
-	}
-	for _, e := range entries {
-		want, err1 := fs.ReadFile(embedded, "testdata/estate/"+e.Name())
-		got, err2 := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err1 != nil || err2 != nil || !bytes.Equal(want, got) {
-			return false
+	const root = "testdata/estate"
+	files := 0
+	err := fs.WalkDir(embedded, root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-	}
-	return len(entries) > 0
+		want, err := fs.ReadFile(embedded, path)
+		if err != nil {
+			return err
+		}
+		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(path, root+"/"))))
+		if err != nil || !bytes.Equal(want, got) {
+			return errDiffers
+		}
+		files++
+		return nil
+	})
+	return err == nil && files > 0
 }
+
+var errDiffers = errors.New("the checkout's estate differs from the built-in one")

@@ -5,11 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aimsgraph/aimsgraph"
+	"github.com/aimsgraph/aimsgraph/graph/storetest"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the server writes to it.
@@ -96,4 +101,35 @@ func TestServeDemo(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not shut down")
 	}
+}
+
+// TestSameFiles: run from a checkout, the demo imports the repository's own estate files (so the
+// evidence names them), registers subfolder included; a changed copy is not the built-in one.
+func TestSameFiles(t *testing.T) {
+	estate := storetest.Testdata(t, "estate")
+	if !sameFiles(aimsgraph.SampleEstate, estate) {
+		t.Fatalf("the checkout's %s differs from the built-in sample estate", estate)
+	}
+	copied := t.TempDir()
+	if err := os.CopyFS(copied, os.DirFS(estate)); err != nil {
+		t.Fatal(err)
+	}
+	if !sameFiles(aimsgraph.SampleEstate, copied) {
+		t.Fatalf("an exact copy is not recognised")
+	}
+	if err := os.WriteFile(filepath.Join(copied, "registers", filepath.Base(firstFile(t, filepath.Join(copied, "registers")))), []byte("changed"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if sameFiles(aimsgraph.SampleEstate, copied) {
+		t.Errorf("a copy with a changed register file passes for the built-in estate")
+	}
+}
+
+func firstFile(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("%s: %v", dir, err)
+	}
+	return entries[0].Name()
 }

@@ -389,7 +389,12 @@ func (n *nodeRec) Edges(t graph.RelType, dir graph.Direction, visit func(map[str
 }
 
 // matcher compiles a filter into a predicate on nodes.
+// It is used on the filter's candidates only (candidates): when those are the filter's ids, the
+// ids need no testing again (a list of thousands tested per candidate was quadratic).
 func (s *Store) matcher(f graph.NodeFilter) func(*nodeRec) bool {
+	if f.IDs != nil {
+		f.IDs = nil
+	}
 	c := f.Cond()
 	return func(n *nodeRec) bool { return c.Match(n) }
 }

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -123,10 +124,10 @@ func (s *Store) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, err
 	}
 	var out []graph.Path
 	queue := []partial{{nodes: []*nodeRec{from}}}
-	// maxPartials bounds the search on pathological graphs (many equal-length routes).
-	const maxPartials = 1 << 20
+	// Routes held plus routes extended stay within graph.MaxRoutes, so memory is bounded on a
+	// graph of many equal-length routes; reaching the bound is an error, never a shorter answer.
 	expanded := 0
-	for len(queue) > 0 && len(out) < q.First && expanded < maxPartials {
+	for len(queue) > 0 && len(out) < q.First {
 		p := queue[0]
 		queue = queue[1:]
 		expanded++
@@ -135,20 +136,34 @@ func (s *Store) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, err
 			out = append(out, toPath(p.nodes, p.rels))
 			continue
 		}
+		over := false
 		step(last, graph.Out, func(r *relRec, m *nodeRec) {
 			// A path visits each node once (so from == to has none), and only goes where the
 			// target is still in reach.
 			d, ok := toTarget[m]
-			if !ok || len(p.rels)+1+d > maxDepth || slices.Contains(p.nodes, m) {
+			if over || !ok || len(p.rels)+1+d > maxDepth || slices.Contains(p.nodes, m) {
+				return
+			}
+			if len(queue)+expanded >= graph.MaxRoutes {
+				over = true
 				return
 			}
 			queue = append(queue, partial{nodes: append(slices.Clip(p.nodes), m), rels: append(slices.Clip(p.rels), r)})
 		})
+		if over {
+			return nil, tooManyRoutes(q)
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// tooManyRoutes is the error of a path search that reached graph.MaxRoutes.
+func tooManyRoutes(q graph.PathQuery) error {
+	return fmt.Errorf("%w: more than %d partial routes from %s towards %s within %d edges; lower maxDepth or first",
+		graph.ErrTooLarge, graph.MaxRoutes, q.From, q.To, q.MaxDepth)
 }
 
 func toPath(nodes []*nodeRec, rels []*relRec) graph.Path {

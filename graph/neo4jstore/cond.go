@@ -72,9 +72,14 @@ func (c *compiler) compile(cond graph.Cond, v string) string {
 		for i, k := range cond.Kinds() {
 			kinds[i] = string(k)
 		}
+		// Wrapped as every leaf, on purpose: bare, inside EXISTS { MATCH (m)-[..]->(n) } the
+		// planner seeks every node of the kind for each n instead of expanding from n (measured:
+		// 360 million index rows for one gap rule at 100k relationships, against a few thousand).
 		return leaf(v + ".kind IN " + c.param(kinds))
 	case graph.OpID:
-		return leaf(v + ".id IN " + c.param(cond.Values()))
+		// Every node has an id, so this test is never null: bare, the planner seeks the id
+		// index with it (a search by ids, an exposure's flagged among what it reached).
+		return v + ".id IN " + c.param(cond.Values())
 	case graph.OpEquals:
 		return leaf(prop(v, cond.Prop()) + " IN " + c.param(cond.Values()))
 	case graph.OpHasAny:

@@ -169,31 +169,7 @@ func (a *asOf) clip(p graph.Provenance, props map[string]any) graph.Provenance {
 }
 
 func (a *asOf) Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error) {
-	var ts any
-	if len(types) > 0 {
-		l := make([]string, len(types))
-		for i, t := range types {
-			l[i] = string(t)
-		}
-		ts = l
-	}
-	var parts []string
-	if dir == graph.Out || dir == graph.Both {
-		parts = append(parts, `MATCH (a:Node {id: id})-[r]->(b:Node) WHERE r._since <= $t AND ($types IS NULL OR type(r) IN $types)
-  RETURN a.id AS from, b.id AS to, r AS cur, null AS old
-  UNION ALL
-  MATCH (v:RelVersion {_rfrom: id}) WHERE v._from <= $t AND v._to > $t AND ($types IS NULL OR v._type IN $types)
-  RETURN v._rfrom AS from, v._rto AS to, null AS cur, v AS old`)
-	}
-	if dir == graph.In || dir == graph.Both {
-		parts = append(parts, `MATCH (a:Node)-[r]->(b:Node {id: id}) WHERE r._since <= $t AND ($types IS NULL OR type(r) IN $types)
-  RETURN a.id AS from, b.id AS to, r AS cur, null AS old
-  UNION ALL
-  MATCH (v:RelVersion {_rto: id}) WHERE v._from <= $t AND v._to > $t AND ($types IS NULL OR v._type IN $types)
-  RETURN v._rfrom AS from, v._rto AS to, null AS cur, v AS old`)
-	}
-	q := "UNWIND $ids AS id CALL (id) {\n  " + strings.Join(parts, "\n  UNION ALL\n  ") + "\n}\nRETURN from, to, cur, old"
-	recs, err := a.s.read(ctx, q, map[string]any{"ids": ids, "t": a.t, "types": ts})
+	recs, err := a.edges(ctx, ids, dir, types, "r AS cur, null AS old", "null AS cur, v AS old")
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +195,69 @@ func (a *asOf) Edges(ctx context.Context, ids []string, dir graph.Direction, typ
 		}
 	}
 	return out, nil
+}
+
+// keyOf is the Cypher expression of a relationship's identifying property (graph.RelInfo.Key),
+// from the fixed table: typ is its type, x the relationship or version holding the property.
+func keyOf(typ, x string) string {
+	var b strings.Builder
+	b.WriteString("CASE " + typ)
+	for _, r := range graph.Relationships {
+		if r.Key != "" {
+			b.WriteString(" WHEN '" + string(r.Type) + "' THEN " + prop(x, r.Key))
+		}
+	}
+	b.WriteString(" ELSE '' END")
+	return b.String()
+}
+
+func (a *asOf) Links(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]graph.Link, error) {
+	recs, err := a.edges(ctx, ids, dir, types,
+		"type(r) AS type, "+keyOf("type(r)", "r")+" AS key",
+		"v._type AS type, "+keyOf("v._type", "v")+" AS key")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]graph.Link, 0, len(recs))
+	seen := map[graph.Link]bool{}
+	for _, rec := range recs {
+		get := func(k string) string { v, _ := rec.Get(k); return stringOr(v) }
+		l := graph.Link{From: get("from"), To: get("to"), Type: graph.RelType(get("type")), KeyValue: get("key")}
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// edges runs the as-of relationship query: for each id, the current relationships of types in
+// direction dir that held at a.t, returning cur, and the versions that held then, returning old.
+// Current relationships and versions are parts of one UNION, each unwinding the ids once (a
+// subquery per id costs more than the index seeks it makes).
+func (a *asOf) edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType, cur, old string) ([]*neo4j.Record, error) {
+	var ts any
+	if len(types) > 0 {
+		l := make([]string, len(types))
+		for i, t := range types {
+			l[i] = string(t)
+		}
+		ts = l
+	}
+	var parts []string
+	if dir == graph.Out || dir == graph.Both {
+		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node {id: id})-[r]->(b:Node) WHERE r._since <= $t AND ($types IS NULL OR type(r) IN $types)
+  RETURN a.id AS from, b.id AS to, `+cur,
+			`UNWIND $ids AS id MATCH (v:RelVersion {_rfrom: id}) WHERE v._from <= $t AND v._to > $t AND ($types IS NULL OR v._type IN $types)
+  RETURN v._rfrom AS from, v._rto AS to, `+old)
+	}
+	if dir == graph.In || dir == graph.Both {
+		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {id: id}) WHERE r._since <= $t AND ($types IS NULL OR type(r) IN $types)
+  RETURN a.id AS from, b.id AS to, `+cur,
+			`UNWIND $ids AS id MATCH (v:RelVersion {_rto: id}) WHERE v._from <= $t AND v._to > $t AND ($types IS NULL OR v._type IN $types)
+  RETURN v._rfrom AS from, v._rto AS to, `+old)
+	}
+	return a.s.read(ctx, strings.Join(parts, "\nUNION ALL\n"), map[string]any{"ids": ids, "t": a.t, "types": ts})
 }
 
 // versionRelationship reads a RelVersion node back as the relationship it was.

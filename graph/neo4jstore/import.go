@@ -16,7 +16,7 @@ import (
 // Import implements graph.Store. The whole run is one Neo4j transaction: if the process dies,
 // the connection drops and the server rolls the transaction back, so a killed import leaves the
 // graph as it was. The client holds one batch at a time; the server holds the transaction's
-// changes until commit (size its heap for the largest run, see docs/neo4j.md).
+// changes until commit (size its heap for the largest run: docs/performance.md, README).
 func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(context.Context, graph.Writer) error) (*graph.ImportSummary, error) {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
 	defer session.Close(ctx)

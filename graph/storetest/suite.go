@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("DerivedFollowChanges", func(t *testing.T) { testDerivedFollowChanges(t, open(t)) })
 	t.Run("StubsDoNotOverwrite", func(t *testing.T) { testStubs(t, open(t)) })
 	t.Run("RunsBySource", func(t *testing.T) { testRunsBySource(t, open(t)) })
+	t.Run("PathsBounded", func(t *testing.T) { testPathsBounded(t, open(t)) })
 	// pipelines.go
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
 	t.Run("PruneOnly", func(t *testing.T) { testPruneOnly(t, open(t)) })

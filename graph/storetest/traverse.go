@@ -2,11 +2,14 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer"
@@ -286,5 +289,57 @@ func testPaths(t *testing.T, s graph.Reader) {
 				t.Errorf("first path: got %v, want %s", paths, tc.first)
 			}
 		})
+	}
+}
+
+// testPathsBounded: between two nodes joined by millions of equal-length routes (four layers
+// of 40 datasets, each feeding all of the next), a path search ends in bounded time and memory
+// with the paths asked for, shortest first, or with ErrTooLarge: never with fewer paths and no
+// error.
+func testPathsBounded(t *testing.T, s graph.Store) {
+	var b strings.Builder
+	b.WriteString("version: 1\nsource: layers\ndatasets:\n  - {id: ds:l0, name: start}\n")
+	prev := []string{"ds:l0"}
+	for layer := 1; layer <= 4; layer++ {
+		var cur []string
+		for i := 0; i < 40; i++ {
+			id := fmt.Sprintf("ds:l%d-%d", layer, i)
+			fmt.Fprintf(&b, "  - {id: %s, name: %s, derivedFrom: [%s]}\n", id, id, strings.Join(prev, ", "))
+			cur = append(cur, id)
+		}
+		prev = cur
+	}
+	fmt.Fprintf(&b, "  - {id: ds:end, name: end, derivedFrom: [%s]}\n", strings.Join(prev, ", "))
+	first := Import(t, s, importer.Options{}, writeFile(t, "layers.yaml", b.String()))
+	Import(t, s, importer.Options{}, writeFile(t, "later.yaml", "version: 1\nsource: later\nvendors: [{id: vnd:later, name: Later}]\n"))
+	for _, r := range []struct {
+		name string
+		r    graph.Reader
+	}{{"current", s}, {"as of the first run", At(t, s, first.FinishedAt)}} {
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		started := time.Now()
+		paths, err := r.r.Paths(context.Background(), graph.PathQuery{From: "ds:l0", To: "ds:end", MaxDepth: 6, First: 10})
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		if took := time.Since(started); took > time.Minute {
+			t.Errorf("%s: the search took %v", r.name, took)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 2<<30 {
+			t.Errorf("%s: the search allocated %d MB", r.name, grew>>20)
+		}
+		switch {
+		case errors.Is(err, graph.ErrTooLarge):
+		case err != nil:
+			t.Fatalf("%s: %v", r.name, err)
+		case len(paths) != 10:
+			t.Errorf("%s: %d paths without an error, want the 10 asked for or ErrTooLarge", r.name, len(paths))
+		default:
+			for _, p := range paths {
+				if len(p.Relationships) != 5 {
+					t.Errorf("%s: a path of %d edges, want 5: %s", r.name, len(p.Relationships), pathString(p))
+				}
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package walk
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -76,10 +77,6 @@ func (r *reader) Lineage(ctx context.Context, q graph.LineageQuery) (*graph.Subg
 	return sg, nil
 }
 
-// maxPartials bounds the paths search on pathological graphs (many equal-length routes), as
-// the embedded store does.
-const maxPartials = 1 << 20
-
 // Paths finds simple paths in order of length, breadth-first over partial paths, extending a
 // partial path only towards nodes from which the target is still in reach. One round trip per
 // level loads the out-edges of the level's new path ends.
@@ -99,16 +96,19 @@ func (r *reader) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, er
 	toTarget[q.To] = 0
 	type partial struct {
 		nodes []string
-		rels  []*graph.Relationship
+		links []graph.Link
 	}
-	outOf := map[string][]*graph.Relationship{} // loaded out-edges per node
+	outOf := map[string][]graph.Link{} // loaded out-links per node
 	var found []partial
 	queue := []partial{{nodes: []string{q.From}}}
 	expanded := 0
-	for len(queue) > 0 && len(found) < q.First && expanded < maxPartials {
+	for len(queue) > 0 && len(found) < q.First {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		var load []string
 		for _, p := range queue {
-			if last := p.nodes[len(p.nodes)-1]; !has(outOf, last) && (last != q.To || len(p.rels) == 0) {
+			if last := p.nodes[len(p.nodes)-1]; !has(outOf, last) && (last != q.To || len(p.links) == 0) {
 				load = append(load, last)
 			}
 		}
@@ -124,44 +124,59 @@ func (r *reader) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, er
 		}
 		var next []partial
 		for _, p := range queue {
-			if len(found) == q.First || expanded >= maxPartials {
+			if len(found) == q.First {
 				break
 			}
 			expanded++
 			last := p.nodes[len(p.nodes)-1]
-			if last == q.To && len(p.rels) > 0 {
+			if last == q.To && len(p.links) > 0 {
 				found = append(found, p)
 				continue
 			}
-			for _, rel := range outOf[last] {
-				d, ok := toTarget[rel.To]
-				if !ok || len(p.rels)+1+d > maxDepth || slices.Contains(p.nodes, rel.To) {
+			for _, l := range outOf[last] {
+				d, ok := toTarget[l.To]
+				if !ok || len(p.links)+1+d > maxDepth || slices.Contains(p.nodes, l.To) {
 					continue
 				}
-				next = append(next, partial{nodes: append(slices.Clip(p.nodes), rel.To), rels: append(slices.Clip(p.rels), rel)})
+				// Routes held plus routes extended stay within graph.MaxRoutes, as on the
+				// embedded store; reaching it is an error, never a shorter answer.
+				if len(next)+len(queue)+expanded >= graph.MaxRoutes {
+					return nil, fmt.Errorf("%w: more than %d partial routes from %s towards %s within %d edges; lower maxDepth or first",
+						graph.ErrTooLarge, graph.MaxRoutes, q.From, q.To, q.MaxDepth)
+				}
+				next = append(next, partial{nodes: append(slices.Clip(p.nodes), l.To), links: append(slices.Clip(p.links), l)})
 			}
 		}
 		queue = next
 	}
 	var ids []string
+	var links []graph.Link
 	for _, p := range found {
 		ids = append(ids, p.nodes...)
+		links = append(links, p.links...)
 	}
 	nodes, err := nodeMap(ctx, r.src, ids)
 	if err != nil {
 		return nil, err
 	}
+	rels, err := Whole(ctx, r.src, links)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]graph.Path, 0, len(found))
 	for _, p := range found {
-		out = append(out, toPath(p.nodes, p.rels, nodes))
+		out = append(out, toPath(p.nodes, p.links, nodes, rels))
 	}
 	return out, nil
 }
 
-func toPath(ids []string, rels []*graph.Relationship, nodes map[string]*graph.Node) graph.Path {
-	p := graph.Path{Relationships: rels}
+func toPath(ids []string, links []graph.Link, nodes map[string]*graph.Node, rels map[string]*graph.Relationship) graph.Path {
+	p := graph.Path{}
 	for _, id := range ids {
 		p.Nodes = append(p.Nodes, nodes[id])
+	}
+	for _, l := range links {
+		p.Relationships = append(p.Relationships, rels[l.Key()])
 	}
 	return p
 }
@@ -177,7 +192,7 @@ func (r *reader) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.Impact
 	type label struct {
 		src    string
 		dist   int
-		parent *graph.Relationship // edge into this node on the way from src; nil at the source
+		parent graph.Link // edge into this node on the way from src; zero at the source
 	}
 	sources, err := r.all(ctx, q.Sources)
 	if err != nil {
@@ -202,8 +217,8 @@ func (r *reader) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.Impact
 					fresh = append(fresh, l)
 				}
 			}
-			for _, rel := range out[n] {
-				m := rel.To
+			for _, link := range out[n] {
+				m := link.To
 				ls := labels[m]
 				for _, l := range fresh {
 					if len(ls) >= k || slices.ContainsFunc(ls, func(x label) bool { return x.src == l.src }) {
@@ -212,7 +227,7 @@ func (r *reader) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.Impact
 					if len(ls) == 0 || ls[len(ls)-1].dist < d {
 						next = append(next, m)
 					}
-					ls = append(ls, label{src: l.src, dist: d, parent: rel})
+					ls = append(ls, label{src: l.src, dist: d, parent: link})
 				}
 				labels[m] = ls
 			}
@@ -251,35 +266,38 @@ func (r *reader) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.Impact
 	if len(targets) > q.Limit {
 		targets, res.Truncated = targets[:q.Limit], true
 	}
-	pathFrom := func(t, src string) ([]string, []*graph.Relationship) {
+	pathFrom := func(t, src string) ([]string, []graph.Link) {
 		var ids []string
-		var rels []*graph.Relationship
+		var links []graph.Link
 		for at := t; ; {
 			ids = append(ids, at)
 			i := slices.IndexFunc(labels[at], func(l label) bool { return l.src == src })
-			rel := labels[at][i].parent
-			if rel == nil {
+			link := labels[at][i].parent
+			if link == (graph.Link{}) {
 				break
 			}
-			rels = append(rels, rel)
-			at = rel.From
+			links = append(links, link)
+			at = link.From
 		}
 		slices.Reverse(ids)
-		slices.Reverse(rels)
-		return ids, rels
+		slices.Reverse(links)
+		return ids, links
 	}
 	type evidence struct {
-		ids  []string
-		rels []*graph.Relationship
+		ids   []string
+		links []graph.Link
 	}
 	items := make([][]evidence, len(targets))
+	// Targets are read even when no paths are asked for (perItem 0: distances only).
 	need := slices.Clone(targets)
+	var needLinks []graph.Link
 	for i, t := range targets {
 		for _, l := range labels[t] {
 			if l.src != t && len(items[i]) < perItem {
-				ids, rels := pathFrom(t, l.src)
-				items[i] = append(items[i], evidence{ids, rels})
+				ids, links := pathFrom(t, l.src)
+				items[i] = append(items[i], evidence{ids, links})
 				need = append(need, ids...)
+				needLinks = append(needLinks, links...)
 			}
 		}
 	}
@@ -287,10 +305,14 @@ func (r *reader) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.Impact
 	if err != nil {
 		return nil, err
 	}
+	rels, err := Whole(ctx, r.src, needLinks)
+	if err != nil {
+		return nil, err
+	}
 	for i, t := range targets {
 		item := graph.ImpactItem{Node: nodes[t], Distance: dist[t]}
 		for _, e := range items[i] {
-			item.Paths = append(item.Paths, toPath(e.ids, e.rels, nodes))
+			item.Paths = append(item.Paths, toPath(e.ids, e.links, nodes, rels))
 		}
 		res.Items = append(res.Items, item)
 	}

@@ -18,6 +18,7 @@ type Source interface {
 	KindsOf(ctx context.Context, ids []string) (map[string]graph.Kind, error)
 	Nodes(ctx context.Context, ids []string) ([]*graph.Node, error)
 	Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error)
+	Links(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]graph.Link, error)
 	// Candidates returns up to limit nodes with id > after, ordered by id, that match the
 	// filter's ids, kinds and text; its derived conditions are the caller's to check.
 	Candidates(ctx context.Context, f graph.NodeFilter, after string, limit int) ([]*graph.Node, error)
@@ -40,8 +41,12 @@ func (r *reader) Edges(ctx context.Context, ids []string, dir graph.Direction, t
 	return r.src.Edges(ctx, ids, dir, types)
 }
 
+func (r *reader) Links(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]graph.Link, error) {
+	return r.src.Links(ctx, ids, dir, types)
+}
+
 // scanBatch is how many candidates a search reads per round trip.
-const scanBatch = 1000
+const scanBatch = 5000
 
 // FindNodes pages through the candidates, checking derived conditions a batch at a time.
 func (r *reader) FindNodes(ctx context.Context, f graph.NodeFilter, page graph.PageRequest) (*graph.NodePage, error) {
@@ -215,34 +220,64 @@ func nodeMap(ctx context.Context, src Neighbours, ids []string) (map[string]*gra
 // lineageTypes are the relationship types traversals follow.
 var lineageTypes = graph.LineageTypes()
 
-// level expands a frontier by one lineage step in direction dir (Out or In): each edge keyed
+// level expands a frontier by one lineage step in direction dir (Out or In): each link keyed
 // by the frontier node it leaves from, in a stable order (by the far end, then the key).
-func level(ctx context.Context, src Source, frontier []string, dir graph.Direction) (map[string][]*graph.Relationship, error) {
-	rels, err := src.Edges(ctx, frontier, dir, lineageTypes)
+func level(ctx context.Context, src Source, frontier []string, dir graph.Direction) (map[string][]graph.Link, error) {
+	links, err := src.Links(ctx, frontier, dir, lineageTypes)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]*graph.Relationship{}
-	for _, r := range rels {
-		near := r.From
+	out := map[string][]graph.Link{}
+	for _, l := range links {
+		near := l.From
 		if dir == graph.In {
-			near = r.To
+			near = l.To
 		}
-		out[near] = append(out[near], r)
+		out[near] = append(out[near], l)
 	}
-	for _, rs := range out {
-		graph.SortRelationships(rs)
-		slices.SortStableFunc(rs, func(a, b *graph.Relationship) int { return strings.Compare(far(a, dir), far(b, dir)) })
+	for _, ls := range out {
+		slices.SortFunc(ls, func(a, b graph.Link) int {
+			if c := strings.Compare(far(a, dir), far(b, dir)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Key(), b.Key())
+		})
 	}
 	return out, nil
 }
 
-// far is the end of r away from the walk's current node.
-func far(r *graph.Relationship, dir graph.Direction) string {
+// far is the end of l away from the walk's current node.
+func far(l graph.Link, dir graph.Direction) string {
 	if dir == graph.In {
-		return r.From
+		return l.From
 	}
-	return r.To
+	return l.To
+}
+
+// Whole reads the relationships that links stand for, with their properties and provenance, by
+// key: one call, for the edges an answer shows.
+func Whole(ctx context.Context, src Neighbours, links []graph.Link) (map[string]*graph.Relationship, error) {
+	out := map[string]*graph.Relationship{}
+	if len(links) == 0 {
+		return out, nil
+	}
+	var from []string
+	var types []graph.RelType
+	for _, l := range links {
+		from = append(from, l.From)
+		if !slices.Contains(types, l.Type) {
+			types = append(types, l.Type)
+		}
+	}
+	slices.Sort(from)
+	rels, err := src.Edges(ctx, slices.Compact(from), graph.Out, types)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rels {
+		out[r.Key()] = r
+	}
+	return out, nil
 }
 
 // reach returns the ids within maxDepth lineage edges of start in direction dir, without start,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,7 +173,20 @@ func (e *Emitter) ParseFailed(err error) {
 // Node emits a node, stamped with the file and the current source.
 func (e *Emitter) Node(n graph.NodeRecord) {
 	n.Source, n.File = e.source, e.file
+	clipLists(n.Props)
 	e.sink.Node(n)
+}
+
+// clipLists gives every list value its length as its capacity. A store keeps the lists it is
+// handed and gives them to every reader (the embedded store does not copy them), and formats
+// build lists by appending, leaving room to spare: a reader appending to such a list would
+// write into the store's array while another reads it. Clipped, an append always copies.
+func clipLists(props map[string]any) {
+	for k, v := range props {
+		if l, ok := v.([]string); ok {
+			props[k] = slices.Clip(l)
+		}
+	}
 }
 
 // Rel emits a relationship stamped with the file and the current source, with the defaults
@@ -187,6 +201,7 @@ func (e *Emitter) Rel(info *graph.RelInfo, from, to string, props map[string]any
 			props[p.Name] = p.Default
 		}
 	}
+	clipLists(props)
 	e.sink.Rel(graph.RelRecord{Type: info.Type, From: from, To: to, Props: props, Source: e.source, File: e.file, Line: line}, field)
 }
 

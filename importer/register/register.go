@@ -21,6 +21,7 @@ import (
 
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer/record"
+	"github.com/aimsgraph/aimsgraph/internal/csvsafe"
 )
 
 // Layout is one kind of register table.
@@ -166,6 +167,7 @@ func (t *csvTable) Header() ([]string, error) {
 	if err != nil {
 		return nil, csvError(err)
 	}
+	restore(h)
 	return trimAll(h), nil
 }
 
@@ -182,7 +184,17 @@ func (t *csvTable) Next() ([]string, int, bool, error) {
 		if blank(row) {
 			continue
 		}
+		restore(row)
 		return row, line, true, nil
+	}
+}
+
+// restore takes off the apostrophe aimsgraph's CSV exports put before a cell a spreadsheet would
+// run as a formula (package csvsafe), so an export imports back as it was. Workbook cells are
+// text and carry none.
+func restore(cells []string) {
+	for i, c := range cells {
+		cells[i] = csvsafe.Restore(c)
 	}
 }
 
@@ -234,6 +246,7 @@ func HeaderOf(head []byte) (header []string, comma rune, ok bool) {
 	if err != nil {
 		return nil, 0, false
 	}
+	restore(h)
 	return trimAll(h), best, true
 }
 
