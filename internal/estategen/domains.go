@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+
+	"github.com/aimsgraph/aimsgraph/graph"
 )
 
 // WriteDomains writes an estate of about rels relationships shaped like an organisation's AI
@@ -17,8 +19,8 @@ import (
 // selective, as in a real estate.
 //
 // It is the shape of the project's performance yardstick (genestate.py, beside the hand-tuned
-// Neo4j baseline): the numbers in docs/performance.md are measured on it. The same rels and seed
-// give the same files.
+// Neo4j baseline), with controls that name real Annex A controls: the numbers in
+// docs/performance.md are measured on it. The same rels and seed give the same files.
 func WriteDomains(dir string, rels int, seed uint64) (nodes, relationships int, err error) {
 	g := &domains{rng: rand.New(rand.NewPCG(seed, 42)), nodes: map[string][][]string{}}
 	g.generate(rels)
@@ -196,7 +198,7 @@ func (g *domains) generate(rels int) {
 		g.link(id, "AFFECTS", g.pick(lineage), "")
 	}
 	for i := range 38 {
-		id := g.add("controls", fmt.Sprintf("ctl:%d", i), fmt.Sprintf("Control %d", i), fmt.Sprintf("A.%d.%d", 2+i%9, 2+i%5),
+		id := g.add("controls", fmt.Sprintf("ctl:%d", i), fmt.Sprintf("Control %d", i), graph.AnnexA[i%len(graph.AnnexA)].ID,
 			g.pick([]string{"IMPLEMENTED", "PARTIAL", "PLANNED"}))
 		for _, k := range g.sample(RK, 3) {
 			g.link(id, "MITIGATES", k, "")
