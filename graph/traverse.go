@@ -38,7 +38,7 @@ type ImpactQuery struct {
 	Targets      []Kind
 	MaxDepth     int
 	Limit        int // at most this many items: the nearest, ties by id
-	PathsPerItem int // evidence paths kept per item, one per source, shortest first
+	PathsPerItem int // evidence paths kept per item, one per source, shortest first; 0: none, distances only
 }
 
 // ImpactItem is one reached node, its distance from the nearest source, and evidence paths from

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/aimsgraph/aimsgraph/audit"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
@@ -36,6 +38,24 @@ func bounded(name string, v *int, def, max int) (int, error) {
 		return 0, badInput("%s must be between 1 and %d (the server's cap), got %d", name, max, *v)
 	}
 	return *v, nil
+}
+
+// selects reports whether the field being resolved selects the nested field path, e.g.
+// items { paths }, through fragments and aliases alike.
+func selects(ctx context.Context, path ...string) bool {
+	return selectsIn(graphql.GetOperationContext(ctx), graphql.CollectFieldsCtx(ctx, nil), path)
+}
+
+func selectsIn(op *graphql.OperationContext, fields []graphql.CollectedField, path []string) bool {
+	for _, f := range fields {
+		if f.Name != path[0] {
+			continue
+		}
+		if len(path) == 1 || selectsIn(op, graphql.CollectFields(op, f.Selections, nil), path[1:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // nodeFilter converts the GraphQL filter.
@@ -138,6 +158,9 @@ func (r *Resolver) impact(ctx context.Context, v *model.Loaders, sources graph.N
 	}
 	if q.PathsPerItem, err = bounded("pathsPerItem", pathsPerItem, 3, r.Caps.MaxPathsPerItem); err != nil {
 		return nil, err
+	}
+	if !selects(ctx, "items", "paths") {
+		q.PathsPerItem = 0 // evidence nobody reads is not searched for
 	}
 	if q.Sources, err = canonicalFilter(ctx, v, q.Sources); err != nil { // sources by any of their ids (sameas.go)
 		return nil, err

@@ -220,6 +220,29 @@ func testCanonical(t *testing.T, a *api) {
 		}
 		t.Error("dec:card-block missing")
 	})
+	// Evidence nobody selects is not searched for; a fragment or an alias that selects it is.
+	t.Run("paths only when selected", func(t *testing.T) {
+		for _, tc := range []struct {
+			query string
+			paths int
+		}{
+			{`{ impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}) { items { distance node { id } } } }`, 0},
+			{`{ impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}, pathsPerItem: 2) { items { node { id } } } }`, 0},
+			{`{ impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}) { items { distance ...P } } } fragment P on ImpactItem { paths { length } }`, 3},
+			{`{ impact(sources: {kinds: [DATASET], thirdParty: true, flags: [PRIVACY]}, pathsPerItem: 2) { a: items { distance } b: items { evidence: paths { length } } } }`, 2},
+		} {
+			data := a.ok(tc.query, nil)
+			a.store.mu.Lock()
+			got := a.store.pathsPerItem
+			a.store.mu.Unlock()
+			if got != tc.paths {
+				t.Errorf("%s: the store was asked for %d paths per item, want %d", tc.query, got, tc.paths)
+			}
+			if n := len(list(data, "impact", "items")) + len(list(data, "impact", "a")); n != 4 {
+				t.Errorf("%s: %d items, want 4", tc.query, n)
+			}
+		}
+	})
 }
 
 func testDerived(t *testing.T, a *api) {
@@ -553,8 +576,9 @@ func (l lateStore) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.Impa
 // countingStore counts the read calls a request makes.
 type countingStore struct {
 	graph.Store
-	mu    sync.Mutex
-	calls map[string]int
+	mu           sync.Mutex
+	calls        map[string]int
+	pathsPerItem int // of the last Impact call
 }
 
 func (c *countingStore) count(name string) {
@@ -621,6 +645,9 @@ func (c *countingStore) Paths(ctx context.Context, q graph.PathQuery) ([]graph.P
 
 func (c *countingStore) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactResult, error) {
 	c.count("Impact")
+	c.mu.Lock()
+	c.pathsPerItem = q.PathsPerItem
+	c.mu.Unlock()
 	return c.Store.Impact(ctx, q)
 }
 

@@ -178,14 +178,15 @@ func toPath(nodes []*nodeRec, rels []*relRec) graph.Path {
 }
 
 // Impact implements graph.Store with one breadth-first search from all sources at once. Each
-// node keeps the k nearest distinct sources that reach it (k = PathsPerItem, plus one so that a
-// source reached by others still has k others once it drops itself) with a parent pointer per
-// source, so the evidence paths are read back without a second search.
+// node keeps the k nearest distinct sources that reach it (k = PathsPerItem, at least one as the
+// labels give the distance too, plus one so that a source reached by others still has others
+// once it drops itself) with a parent pointer per source, so the evidence paths are read back
+// without a second search.
 func (s *Store) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactResult, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	perItem := max(1, q.PathsPerItem)
-	k := perItem + 1
+	perItem := max(0, q.PathsPerItem)
+	k := max(1, perItem) + 1 // the labels also give the distance, so keep them even for no paths
 	type label struct {
 		src    *nodeRec
 		dist   int

@@ -16,6 +16,7 @@ type compiler struct {
 	params map[string]any
 	prefix string // parameter name prefix, so several compiled conditions share one map
 	n      int    // parameters and variables used so far
+	inline bool   // write values into the text (fixed definitions' constants only, see helpers.go)
 }
 
 func newCompiler(params map[string]any, prefix string) *compiler {
@@ -23,6 +24,9 @@ func newCompiler(params map[string]any, prefix string) *compiler {
 }
 
 func (c *compiler) param(v any) string {
+	if c.inline {
+		return cypherLiteral(v)
+	}
 	name := fmt.Sprintf("%s%d", c.prefix, c.n)
 	c.n++
 	c.params[name] = v

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,9 @@ func (s *Store) Import(ctx context.Context, run graph.ImportRun, fill func(conte
 	if run.DryRun {
 		return w.summary, wrapErr(tx.Rollback(ctx))
 	}
+	if err := w.refreshHelpers(ctx); err != nil {
+		return nil, err
+	}
 	if err := w.recordRun(ctx); err != nil {
 		return nil, err
 	}
@@ -68,6 +72,7 @@ type writer struct {
 	run     graph.ImportRun
 	writeAt time.Time // the run's effective instant
 	summary *graph.ImportSummary
+	touched map[string]bool // nodes whose helper labels the run may change (helpers.go)
 }
 
 // at is when what source states in this run takes effect.
@@ -175,6 +180,7 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 		props := storedProps(n.Props, n.File, n.Line)
 		props["id"] = n.ID
 		props["kind"] = string(n.Kind)
+		w.touch(n.ID)
 		g := kindGroup{n.Kind, n.Stub}
 		if _, ok := byKind[g]; !ok {
 			order = append(order, g)
@@ -213,6 +219,9 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 	var order []graph.RelType
 	for _, r := range rels {
 		props := storedProps(r.Props, r.File, r.Line)
+		if slices.Contains(helperTypes, r.Type) {
+			w.touch(r.From, r.To)
+		}
 		if _, ok := byType[r.Type]; !ok {
 			order = append(order, r.Type)
 		}
@@ -352,7 +361,7 @@ CALL (r, held, at) {
   WITH * WHERE r._since < at
   ` + versionOf("RelVersion", "r", "held", true) + `
 }
-WITH r, type(r) AS t DELETE r`
+WITH r, type(r) AS t ` + markStale + ` DELETE r`
 
 func (w *writer) recordRun(ctx context.Context) error {
 	files, err := json.Marshal(w.run.Files)

@@ -73,7 +73,10 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 			return fmt.Errorf("creating Neo4j schema: %w", err)
 		}
 	}
-	return s.migrateHistory(ctx)
+	if err := s.migrateHistory(ctx); err != nil {
+		return err
+	}
+	return s.migrateHelpers(ctx)
 }
 
 // Ping checks the server answers, with an error a newcomer can act on.
@@ -204,7 +207,8 @@ func (s *Store) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error) 
 func (s *Store) FindNodes(ctx context.Context, f graph.NodeFilter, page graph.PageRequest) (*graph.NodePage, error) {
 	params := map[string]any{"after": page.After, "limit": int64(page.First + 1)}
 	where := filterWhere(f, params)
-	recs, err := s.read(ctx, `MATCH (n:Node) WHERE `+where+` AND n.id > $after RETURN n ORDER BY n.id LIMIT $limit`, params)
+	match := candidates(f, params)
+	recs, err := s.read(ctx, match+` WHERE `+where+` AND n.id > $after RETURN n ORDER BY n.id LIMIT $limit`, params)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +222,7 @@ func (s *Store) FindNodes(ctx context.Context, f graph.NodeFilter, page graph.Pa
 		out.Nodes = append(out.Nodes, toNode(n.(neo4j.Node)))
 	}
 	if page.WantTotal {
-		recs, err := s.read(ctx, `MATCH (n:Node) WHERE `+where+` RETURN count(n) AS c`, params)
+		recs, err := s.read(ctx, match+` WHERE `+where+` RETURN count(n) AS c`, params)
 		if err != nil {
 			return nil, err
 		}

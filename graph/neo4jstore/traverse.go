@@ -98,13 +98,15 @@ func sortSubgraph(sg *graph.Subgraph) {
 
 // Paths implements graph.Store with Neo4j's SHORTEST k path selector (a bidirectional search,
 // not an enumeration of all paths). Paths that visit a node twice are dropped, so k is
-// over-fetched to keep First simple paths when cycles are about.
+// over-fetched to keep First simple paths when cycles are about; the server drops them, so only
+// the paths kept travel.
 func (s *Store) Paths(ctx context.Context, q graph.PathQuery) ([]graph.Path, error) {
 	k := q.First*2 + 2
 	query := fmt.Sprintf(`MATCH (a:Node {id: $from}), (b:Node {id: $to})
 MATCH p = SHORTEST %d (a)-[:%s]->{1,%d}(b)
-RETURN p ORDER BY length(p)`, k, lineageTypes, max(1, q.MaxDepth))
-	recs, err := s.read(ctx, query, map[string]any{"from": q.From, "to": q.To})
+WITH p WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
+RETURN p ORDER BY length(p) LIMIT $first`, k, lineageTypes, max(1, q.MaxDepth))
+	recs, err := s.read(ctx, query, map[string]any{"from": q.From, "to": q.To, "first": int64(q.First)})
 	if err != nil {
 		return nil, err
 	}
@@ -151,91 +153,82 @@ func toPath(p neo4j.Path) (graph.Path, bool) {
 	return out, true
 }
 
-// Impact implements graph.Store in one query, in two phases.
+// Impact implements graph.Store in one query.
 //
-// Reach: a breadth-first search from all sources at once, unrolled into one subquery per level:
-// each level is the DISTINCT lineage neighbours of the one before, so the work is about depth x
-// edges of the reached region, however many sources there are. (Matching (src)-[*]->(t) per
-// source, the obvious pattern, costs sources x region: 40 times slower at 20k relationships.)
-// Each target's distance is the first level that reached it; targets are kept nearest first,
-// then by id, up to Limit.
+// Reach: a pruned breadth-first search from each source (a variable-length pattern whose only
+// use is the shortest length per source and target, which Neo4j plans as a BFS that visits each
+// node once per source, cycles included), giving each (source, target) pair its distance. A
+// target's distance is its nearest other source's: a source does not impact itself. Targets are
+// kept nearest first, then by id, up to Limit. This is the query an engineer writes by hand for
+// "which decisions are downstream of these datasets", with the distance kept; a search from all
+// sources at once, unrolled per level in Cypher, was slower at every size we measured
+// (docs/performance.md).
 //
-// Evidence: for each kept target, the sources exactly that far upstream (a pruned, DISTINCT
-// backward expansion bounded by the distance, one UNION branch per possible distance because
-// bounds are literals), the first PathsPerItem of them by id, and one shortest path from each.
-//
-// A source does not impact itself: the search excludes it as its own evidence. A target that a
-// cycle leads back to its own source, and that another source reaches only from further away,
-// is left out (its distance is taken from the cycle); see docs/performance.md.
+// Evidence, when asked for (PathsPerItem > 0): for each kept target, its PathsPerItem nearest
+// sources (by distance, then id) from the pairs above, and one shortest path from each.
 func (s *Store) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactResult, error) {
-	params := map[string]any{"targets": kindStrings(q.Targets), "limit": int64(q.Limit), "perItem": int64(max(1, q.PathsPerItem))}
+	params := map[string]any{"limit": int64(q.Limit), "perItem": int64(q.PathsPerItem)}
 	where := filterWhere(q.Sources, params)
-	depth := max(1, q.MaxDepth)
-	// Only integers and the fixed lineage types are written into the query text.
-	var b strings.Builder
-	fmt.Fprintf(&b, "MATCH (n:Node) WHERE %s\nWITH collect(n) AS srcs\nWITH srcs, srcs AS frontier, [] AS found\n", where)
-	for d := 1; d <= depth; d++ {
-		fmt.Fprintf(&b, `CALL (frontier) {
-  UNWIND frontier AS x MATCH (x)-[:%s]->(m:Node) RETURN collect(DISTINCT m) AS next
+	// Only integers, and labels and types from the fixed tables, are written into the query
+	// text. The sources are collected first: without that barrier the planner may start from
+	// the (fewer) targets and enumerate every path back to the sources.
+	query := candidates(q.Sources, params) + ` WHERE ` + where + `
+WITH collect(n) AS sources UNWIND sources AS n
+MATCH p = (n)-[:` + lineageTypes + `*` + hops(q.MaxDepth) + `]->(t` + kindLabels(q.Targets) + `) WHERE t <> n
+WITH n, t, min(length(p)) AS d
+`
+	if q.PathsPerItem <= 0 {
+		query += `WITH t, min(d) AS dist ORDER BY dist, t.id LIMIT $limit + 1
+WITH collect({t: t, dist: dist}) AS items
+UNWIND items[..$limit] AS item
+RETURN item.t AS t, item.dist AS dist, size(items) > $limit AS truncated, [] AS paths`
+	} else {
+		query += `WITH t, min(d) AS dist, collect({n: n, d: d}) AS sources ORDER BY dist, t.id LIMIT $limit + 1
+WITH collect({t: t, dist: dist, sources: sources}) AS items
+UNWIND items[..$limit] AS item
+WITH item.t AS t, item.dist AS dist, item.sources AS sources, size(items) > $limit AS truncated
+CALL (t, sources) {
+  UNWIND sources AS src
+  WITH src.n AS n, src.d AS d ORDER BY d, n.id LIMIT $perItem
+  MATCH p = ANY SHORTEST (n)-[:` + lineageTypes + `]->{1,` + fmt.Sprint(max(1, q.MaxDepth)) + `}(t)
+  RETURN collect(p) AS paths
 }
-WITH srcs, next AS frontier, found + [m IN next WHERE $targets IS NULL OR m.kind IN $targets | {t: m, d: %d}] AS found
-`, lineageTypes, d)
+RETURN null AS t, dist, truncated, paths` // t is the end of every path
 	}
-	b.WriteString(`UNWIND found AS f
-WITH srcs, f.t AS t, min(f.d) AS dist ORDER BY dist, t.id
-WITH srcs, collect({t: t, d: dist}) AS ts
-WITH srcs, ts[..$limit] AS items, size(ts) > $limit AS truncated
-UNWIND items AS item
-WITH srcs, item.t AS t, item.d AS dist, truncated
-CALL (srcs, t, dist) {
-`)
-	for d := 1; d <= depth; d++ {
-		if d > 1 {
-			b.WriteString("  UNION\n")
-		}
-		fmt.Fprintf(&b, "  WITH * WHERE dist = %d MATCH (t)<-[:%s*1..%d]-(n:Node) WHERE n <> t AND n IN srcs RETURN DISTINCT n\n", d, lineageTypes, d)
-	}
-	fmt.Fprintf(&b, `}
-WITH t, truncated, n ORDER BY n.id
-WITH t, truncated, collect(n)[..$perItem] AS nearest
-UNWIND nearest AS n
-MATCH p = ANY SHORTEST (n)-[:%s]->{1,%d}(t)
-RETURN t.id AS target, p, truncated`, lineageTypes, depth)
-	query := b.String()
 	recs, err := s.read(ctx, query, params)
 	if err != nil {
 		return nil, err
 	}
-	res := &graph.ImpactResult{}
-	byTarget := map[string]*graph.ImpactItem{}
+	res := &graph.ImpactResult{Items: make([]graph.ImpactItem, 0, len(recs))}
 	for _, rec := range recs {
-		target, _ := rec.Get("target")
-		p, _ := rec.Get("p")
-		tr, _ := rec.Get("truncated")
-		res.Truncated = tr.(bool)
-		path, ok := toPath(p.(neo4j.Path))
-		if !ok {
-			continue // a shortest path never repeats a node; kept for safety
-		}
-		id := target.(string)
-		item := byTarget[id]
-		if item == nil {
-			item = &graph.ImpactItem{Node: path.Nodes[len(path.Nodes)-1], Distance: len(path.Relationships)}
-			byTarget[id] = item
-		}
-		item.Distance = min(item.Distance, len(path.Relationships))
-		item.Paths = append(item.Paths, path)
-	}
-	for _, item := range byTarget {
-		sort.SliceStable(item.Paths, func(i, j int) bool {
-			if len(item.Paths[i].Nodes) != len(item.Paths[j].Nodes) {
-				return len(item.Paths[i].Nodes) < len(item.Paths[j].Nodes)
+		t, _ := rec.Get("t")
+		dist, _ := rec.Get("dist")
+		truncated, _ := rec.Get("truncated")
+		paths, _ := rec.Get("paths")
+		res.Truncated = truncated.(bool)
+		item := graph.ImpactItem{Distance: int(dist.(int64))}
+		for _, p := range paths.([]any) {
+			if path, ok := toPath(p.(neo4j.Path)); ok { // a shortest path never repeats a node
+				item.Paths = append(item.Paths, path)
+				item.Node = path.Nodes[len(path.Nodes)-1]
 			}
-			return item.Paths[i].Nodes[0].ID < item.Paths[j].Nodes[0].ID
+		}
+		if t != nil {
+			item.Node = toNode(t.(neo4j.Node))
+		}
+		if item.Node == nil {
+			continue // no path found: the target cannot be shown with evidence (never expected)
+		}
+		sort.SliceStable(item.Paths, func(i, j int) bool {
+			a, b := item.Paths[i], item.Paths[j]
+			if len(a.Nodes) != len(b.Nodes) {
+				return len(a.Nodes) < len(b.Nodes)
+			}
+			return a.Nodes[0].ID < b.Nodes[0].ID
 		})
-		res.Items = append(res.Items, *item)
+		res.Items = append(res.Items, item)
 	}
-	sort.Slice(res.Items, func(i, j int) bool {
+	sort.SliceStable(res.Items, func(i, j int) bool {
 		a, b := res.Items[i], res.Items[j]
 		if a.Distance != b.Distance {
 			return a.Distance < b.Distance
@@ -243,4 +236,19 @@ RETURN t.id AS target, p, truncated`, lineageTypes, depth)
 		return a.Node.ID < b.Node.ID
 	})
 	return res, nil
+}
+
+// kindLabels renders a label expression for kinds (":Decision|AISystem"), ":Node" for none. The
+// labels come from the fixed kind table.
+func kindLabels(kinds []graph.Kind) string {
+	var labels []string
+	for _, k := range kinds {
+		if info, ok := graph.KindOf(k); ok {
+			labels = append(labels, info.Label)
+		}
+	}
+	if len(labels) == 0 {
+		return ":Node"
+	}
+	return ":" + strings.Join(labels, "|")
 }

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("KindConflictWhileWriting", func(t *testing.T) { testKindConflictWhileWriting(t, open(t)) })
 	t.Run("Provenance", func(t *testing.T) { testProvenance(t, open(t)) })
 	t.Run("FindNodesFilters", func(t *testing.T) { testFindNodes(t, open(t)) })
+	t.Run("DerivedFollowChanges", func(t *testing.T) { testDerivedFollowChanges(t, open(t)) })
 	t.Run("StubsDoNotOverwrite", func(t *testing.T) { testStubs(t, open(t)) })
 	t.Run("RunsBySource", func(t *testing.T) { testRunsBySource(t, open(t)) })
 	t.Run("PathsBounded", func(t *testing.T) { testPathsBounded(t, open(t)) })
@@ -645,6 +646,83 @@ func testFindNodes(t *testing.T, s graph.Store) {
 	if len(all) != len(Take(t, s).Nodes) || !sort.StringsAreSorted(all) {
 		t.Errorf("paging gave %d ids (sorted: %v)", len(all), sort.StringsAreSorted(all))
 	}
+}
+
+// testDerivedFollowChanges: third-party and flagged-for follow every change that decides them,
+// run after run: a risk closed or pruned, an origin changed, a SUPPLIES edge added or pruned, a
+// vendor described by another source. (A store may keep helpers for them, docs/performance.md;
+// the answers must not lag.)
+func testDerivedFollowChanges(t *testing.T, s graph.Store) {
+	yes := true
+	check := func(step string, f graph.NodeFilter, want ...string) {
+		t.Helper()
+		page, err := s.FindNodes(context.Background(), f, graph.PageRequest{First: 100, WantTotal: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{}
+		for _, n := range page.Nodes {
+			got = append(got, n.ID)
+		}
+		if want == nil {
+			want = []string{}
+		}
+		if !reflect.DeepEqual(got, want) || page.TotalCount != len(want) {
+			t.Errorf("%s: %+v selects %v (total %d), want %v", step, f, got, page.TotalCount, want)
+		}
+	}
+	thirdParty := graph.NodeFilter{ThirdParty: &yes}
+	privacy := graph.NodeFilter{Kinds: []graph.Kind{graph.Dataset}, Flags: []string{"PRIVACY"}}
+	canonical := graph.NodeFilter{Kinds: []graph.Kind{graph.Dataset}, ThirdParty: &yes, Flags: []string{"PRIVACY"}}
+	dir := t.TempDir()
+	run := func(step, yaml string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "register.yaml"), []byte("source: register\n"+yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		Import(t, s, importer.Options{Prune: true}, filepath.Join(dir, "register.yaml"))
+	}
+	run("first", `vendors: [{id: v:1, name: V}]
+datasets:
+  - {id: ds:a, name: A, suppliedBy: [v:1]}
+  - {id: ds:b, name: B, origin: THIRD_PARTY, flags: [PRIVACY]}
+  - {id: ds:c, name: C}
+risks: [{id: risk:1, name: R, category: PRIVACY, status: OPEN, affects: [ds:a, ds:c]}]
+`)
+	check("first", thirdParty, "ds:a", "ds:b", "v:1")
+	check("first", privacy, "ds:a", "ds:b", "ds:c")
+	check("first", canonical, "ds:a", "ds:b")
+	run("risk closed, origin changed, c supplied", `vendors: [{id: v:1, name: V}]
+datasets:
+  - {id: ds:a, name: A, suppliedBy: [v:1]}
+  - {id: ds:b, name: B, origin: INTERNAL, flags: [PRIVACY]}
+  - {id: ds:c, name: C, suppliedBy: [v:1]}
+risks: [{id: risk:1, name: R, category: PRIVACY, status: CLOSED, affects: [ds:a, ds:c]}]
+`)
+	check("second", thirdParty, "ds:a", "ds:c", "v:1")
+	check("second", privacy, "ds:b")
+	check("second", canonical)
+	run("risk reopened, a's supply pruned", `vendors: [{id: v:1, name: V}]
+datasets:
+  - {id: ds:a, name: A}
+  - {id: ds:b, name: B, origin: INTERNAL, flags: [PRIVACY]}
+  - {id: ds:c, name: C, suppliedBy: [v:1]}
+risks: [{id: risk:1, name: R, category: PRIVACY, status: OPEN, affects: [ds:a, ds:c]}]
+`)
+	check("third", thirdParty, "ds:c", "v:1")
+	check("third", canonical, "ds:c")
+	run("risk and vendor pruned", `datasets:
+  - {id: ds:a, name: A}
+  - {id: ds:b, name: B, origin: INTERNAL, flags: [PRIVACY]}
+  - {id: ds:c, name: C}
+`)
+	check("fourth", thirdParty)
+	check("fourth", privacy, "ds:b")
+	// Another source states the vendor and its supply: the datasets it supplies are third-party
+	// again, whoever says so.
+	Import(t, s, importer.Options{}, writeFile(t, "contracts.yaml", "source: contracts\nvendors: [{id: v:2, name: W}]\nrelationships:\n  - {from: v:2, type: SUPPLIES, to: ds:b}\n"))
+	check("fifth", thirdParty, "ds:b", "v:2")
+	check("fifth", canonical, "ds:b")
 }
 
 // testStubs: a stub names a node without describing it: it creates the node when absent and

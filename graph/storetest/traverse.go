@@ -132,6 +132,23 @@ func testImpact(t *testing.T, s graph.Reader) {
 			}
 		})
 	}
+	t.Run("distances without evidence", func(t *testing.T) {
+		q := graph.ImpactQuery{Sources: canonical, Targets: []graph.Kind{graph.Decision}, MaxDepth: 10, Limit: 100}
+		res, err := s.Impact(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, it := range res.Items {
+			got[it.Node.ID] = it.Distance
+			if len(it.Paths) != 0 || it.Node.Kind != graph.Decision {
+				t.Errorf("%s: %d paths and kind %s; want none and a decision", it.Node.ID, len(it.Paths), it.Node.Kind)
+			}
+		}
+		if want := map[string]int{"dec:loan-approval": 2, "dec:credit-limit": 2, "dec:sar-filing": 2, "dec:card-block": 5}; !reflect.DeepEqual(got, want) {
+			t.Errorf("impact = %v\nwant %v", got, want)
+		}
+	})
 	t.Run("limit truncates", func(t *testing.T) {
 		res, err := s.Impact(context.Background(), graph.ImpactQuery{Sources: canonical, Targets: []graph.Kind{graph.Decision}, MaxDepth: 10, Limit: 2, PathsPerItem: 1})
 		if err != nil {

@@ -182,12 +182,13 @@ func toPath(ids []string, links []graph.Link, nodes map[string]*graph.Node, rels
 }
 
 // Impact is the embedded store's multi-source breadth-first search, one round trip per level:
-// each node keeps the k nearest distinct sources that reach it (k = PathsPerItem, plus one so
-// that a source reached by others still has k others once it drops itself), each with the edge
-// it arrived by, so evidence paths are read back without a second search.
+// each node keeps the k nearest distinct sources that reach it (k = PathsPerItem, at least one
+// as the labels give the distance too, plus one so that a source reached by others still has
+// others once it drops itself), each with the edge it arrived by, so evidence paths are read
+// back without a second search.
 func (r *reader) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactResult, error) {
-	perItem := max(1, q.PathsPerItem)
-	k := perItem + 1
+	perItem := max(0, q.PathsPerItem)
+	k := max(1, perItem) + 1 // the labels also give the distance, so keep them even for no paths
 	type label struct {
 		src    string
 		dist   int
@@ -287,7 +288,8 @@ func (r *reader) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.Impact
 		links []graph.Link
 	}
 	items := make([][]evidence, len(targets))
-	var need []string
+	// Targets are read even when no paths are asked for (perItem 0: distances only).
+	need := slices.Clone(targets)
 	var needLinks []graph.Link
 	for i, t := range targets {
 		for _, l := range labels[t] {
