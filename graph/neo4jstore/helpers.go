@@ -171,7 +171,12 @@ func candidates(f graph.NodeFilter, params map[string]any) string {
 	if f.IDs != nil {
 		ids := slices.Clone(f.IDs)
 		slices.Sort(ids)
-		params["candidates"] = slices.Compact(ids)
+		ids = slices.Compact(ids)
+		if len(ids) == 1 { // one seek of the unique index: the planner then knows n is one node
+			params["candidate"] = ids[0]
+			return "MATCH (n:Node {id: $candidate})"
+		}
+		params["candidates"] = ids
 		return "UNWIND $candidates AS candidate MATCH (n:Node {id: candidate})"
 	}
 	var labels []string

@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -173,15 +174,16 @@ func (s *Store) Impact(ctx context.Context, q graph.ImpactQuery) (*graph.ImpactR
 	// text. The sources are collected first: without that barrier the planner may start from
 	// the (fewer) targets and enumerate every path back to the sources.
 	query := candidates(q.Sources, params) + ` WHERE ` + where + `
-WITH collect(n) AS sources UNWIND sources AS n
-MATCH p = (n)-[:` + lineageTypes + `*` + hops(q.MaxDepth) + `]->(t` + kindLabels(q.Targets) + `) WHERE t <> n
-WITH n, t, min(length(p)) AS d
+` + collectSources(q.Sources) + `
+MATCH p = (n)-[:` + lineageTypes + `*` + hops(q.MaxDepth) + `]->(t` + kindLabels(q.Targets) + `)
+WITH n, t, min(length(p)) AS d WHERE t <> n
 `
+	// t <> n after the aggregation, not in the MATCH: there, Neo4j 5 plans it as a filter on
+	// every path the search expands; here it drops the few cycles back to a source.
 	if q.PathsPerItem <= 0 {
+		// Limit + 1 rows: the extra one only says the answer is truncated (dropped below).
 		query += `WITH t, min(d) AS dist ORDER BY dist, t.id LIMIT $limit + 1
-WITH collect({t: t, dist: dist}) AS items
-UNWIND items[..$limit] AS item
-RETURN item.t AS t, item.dist AS dist, size(items) > $limit AS truncated, [] AS paths`
+RETURN t, dist, false AS truncated, [] AS paths`
 	} else {
 		query += `WITH t, min(d) AS dist, collect({n: n, d: d}) AS sources ORDER BY dist, t.id LIMIT $limit + 1
 WITH collect({t: t, dist: dist, sources: sources}) AS items
@@ -200,12 +202,15 @@ RETURN null AS t, dist, truncated, paths` // t is the end of every path
 		return nil, err
 	}
 	res := &graph.ImpactResult{Items: make([]graph.ImpactItem, 0, len(recs))}
+	if q.PathsPerItem <= 0 && len(recs) > q.Limit {
+		recs, res.Truncated = recs[:q.Limit], true
+	}
 	for _, rec := range recs {
 		t, _ := rec.Get("t")
 		dist, _ := rec.Get("dist")
 		truncated, _ := rec.Get("truncated")
 		paths, _ := rec.Get("paths")
-		res.Truncated = truncated.(bool)
+		res.Truncated = res.Truncated || truncated.(bool)
 		item := graph.ImpactItem{Distance: int(dist.(int64))}
 		for _, p := range paths.([]any) {
 			if path, ok := toPath(p.(neo4j.Path)); ok { // a shortest path never repeats a node
@@ -236,6 +241,17 @@ RETURN null AS t, dist, truncated, paths` // t is the end of every path
 		return a.Node.ID < b.Node.ID
 	})
 	return res, nil
+}
+
+// collectSources is the barrier between selecting impact's sources and searching from them:
+// without it the planner may start from the (fewer) targets and enumerate every path back to
+// the sources. One source found by its id needs none, and the planner, knowing n is one node,
+// then keeps a single distance per target without aggregating.
+func collectSources(f graph.NodeFilter) string {
+	if len(slices.Compact(slices.Sorted(slices.Values(f.IDs)))) == 1 {
+		return "WITH n"
+	}
+	return "WITH collect(n) AS sources UNWIND sources AS n"
 }
 
 // kindLabels renders a label expression for kinds (":Decision|AISystem"), ":Node" for none. The
