@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -53,6 +54,38 @@ type Store struct {
 	ids      []string                // every id, sorted
 	hist     history                 // ended versions (history.go)
 	aliases  map[string]string       // sameAs: alias -> the id of the node it names (sameas.go)
+
+	// helpers are the nodes the derived notions questions most often start from hold for, per
+	// state of the graph: nil after every change (import), computed on first use.
+	helpers atomic.Pointer[helperSets]
+}
+
+// helperSets are the sorted ids of the nodes that are third-party, and flagged for some risk
+// category, by the one definition of each in package graph: the embedded twin of Neo4j's helper
+// labels (docs/performance.md). They only narrow where a question looks; its filter is still
+// tested on every candidate. Without them the canonical question tested the third-party and
+// flag conditions, which walk relationships, on every dataset, every time.
+type helperSets struct{ thirdParty, flagged []string }
+
+var flaggedForSome = graph.FlaggedFor(graph.RiskCategories...)
+
+// helperSets returns the current state's sets; s.mu is held for reading.
+func (s *Store) helperSets() *helperSets {
+	if h := s.helpers.Load(); h != nil {
+		return h
+	}
+	h := &helperSets{}
+	for _, id := range s.ids {
+		n := s.nodes[id]
+		if graph.ThirdParty.Match(n) {
+			h.thirdParty = append(h.thirdParty, id)
+		}
+		if flaggedForSome.Match(n) {
+			h.flagged = append(h.flagged, id)
+		}
+	}
+	s.helpers.CompareAndSwap(nil, h) // readers racing here computed the same sets
+	return h
 }
 
 var _ graph.Store = (*Store)(nil)
@@ -399,9 +432,18 @@ func (s *Store) matcher(f graph.NodeFilter) func(*nodeRec) bool {
 	return func(n *nodeRec) bool { return c.Match(n) }
 }
 
-// candidates returns the sorted ids a filter can match at most: its ids, its kinds' ids, or all.
-// Only these are tested, so a filter on ids or kinds does not scan the whole graph.
+// candidates returns the sorted ids a filter can match at most: its ids, the third-party or
+// flagged nodes (helperSets), its kinds' ids, or all. Only these are tested, so such a filter
+// does not scan the whole graph.
 func (s *Store) candidates(f graph.NodeFilter) []string {
+	if f.IDs == nil && ((f.ThirdParty != nil && *f.ThirdParty) || len(f.Flags) > 0) {
+		h := s.helperSets()
+		ids := h.flagged
+		if f.ThirdParty != nil && *f.ThirdParty && (len(f.Flags) == 0 || len(h.thirdParty) < len(ids)) {
+			ids = h.thirdParty
+		}
+		return ids
+	}
 	switch {
 	case f.IDs != nil:
 		ids := slices.Clone(f.IDs)
