@@ -128,7 +128,7 @@ func (a *Authenticator) Identify(next http.Handler) http.Handler {
 			}
 			if tok != nil {
 				a.touch(tok.Name)
-				next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, Principal{Name: tok.Name, Role: tok.Role})))
+				next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, Principal{Name: tok.Name, Role: tok.Role, Via: ViaToken})))
 				return
 			}
 			ctx = context.WithValue(ctx, rejectedKey{}, true)
