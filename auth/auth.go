@@ -123,8 +123,8 @@ func Require(need Role, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := FromContext(r.Context())
 		switch {
-		case !ok && rejected(r.Context()):
-			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, "the bearer token is unknown or revoked")
+		case !ok && rejection(r.Context()) != "":
+			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, rejection(r.Context()))
 		case !ok:
 			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, "a bearer token is required (Authorization: Bearer agt_...)")
 		case !p.Role.Allows(need):

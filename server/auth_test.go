@@ -223,6 +223,31 @@ func TestOpenModeHostCheck(t *testing.T) {
 	}
 }
 
+// Open mode serves callers without a token, not callers with a wrong one: a bearer token that
+// names no token gets 401 (it was served as the admin `open`), on every guarded route, and says
+// how to go on; without the header the same request is served.
+func TestOpenModeRefusesUnknownToken(t *testing.T) {
+	a := newAuthServer(t, auth.OpenOnLoopback, nil, server.Options{})
+	q := gqlBody(`{ node(id: "ds:bureau-feed") { id } }`)
+	for _, secret := range []string{"agt_" + strings.Repeat("x", 43), "not-even-ours"} {
+		for _, ep := range []struct{ method, path, body string }{
+			{"POST", "/graphql", q}, {"GET", "/graphql?query=%7B__typename%7D", ""}, {"GET", "/examples.json", ""},
+			{"GET", "/api/v1/export/soa", ""}, {"GET", "/api/v1/evidence?id=ds:bureau-feed", ""}, {"POST", "/api/v1/lineage", "{}"},
+		} {
+			status, body := a.do(ep.method, ep.path, secret, "", ep.body)
+			if status != http.StatusUnauthorized || firstCode(body) != auth.CodeUnauthenticated || !strings.Contains(body, "holds no tokens") {
+				t.Errorf("%s %s with token %.10s...: HTTP %d, want 401 UNAUTHENTICATED saying why\n%.300s", ep.method, ep.path, secret, status, body)
+			}
+		}
+	}
+	if status, body := a.do("POST", "/graphql", "", "", q); status != 200 || firstCode(body) != "" {
+		t.Errorf("without a token: HTTP %d %s", status, body)
+	}
+	if status, _ := a.do("GET", "/", "agt_"+strings.Repeat("x", 43), "", ""); status != 200 {
+		t.Errorf("the page needs no token, nor minds a wrong one: HTTP %d", status)
+	}
+}
+
 // blockingStore holds Impact until its context ends or release is closed, and says when it was
 // cancelled.
 type blockingStore struct {
