@@ -119,9 +119,22 @@ const (
 
 // Require guards h: a request without a principal gets 401 UNAUTHENTICATED, one whose role does
 // not allow need gets 403 FORBIDDEN. The middleware that identifies callers runs before it.
+//
+// Every route that reads data or changes it goes through Require, so it also refuses what only a
+// server without tokens must: the open caller's requests that another site's page sent (403
+// CROSS_ORIGIN_REQUEST, see CrossOrigin). A caller with a credential is not refused for its
+// origin: a browser never adds a bearer token by itself, and another site's page does not hold
+// one.
 func Require(need Role, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := FromContext(r.Context())
+		if ok && p.Via == ViaNone {
+			if why := CrossOrigin(r); why != "" {
+				WriteError(w, http.StatusForbidden, CodeCrossOrigin, "this server runs without tokens and answers only its own pages and clients that are not browsers; "+
+					"refused a request another site's page sent ("+why+")")
+				return
+			}
+		}
 		switch {
 		case !ok && rejection(r.Context()) != "":
 			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, rejection(r.Context()))

@@ -24,6 +24,10 @@ const (
 	OpenOnLoopback
 	// NoAuth: every caller is Open, whatever the store holds (`serve --no-auth`).
 	NoAuth
+	// NoAuthOnLoopback: NoAuth on a loopback listener, which, as in open mode, answers only
+	// requests addressed to localhost or a loopback address: a page whose DNS name was rebound to
+	// 127.0.0.1 must not reach it through the browser of the person at this machine.
+	NoAuthOnLoopback
 )
 
 // Authenticator identifies callers. Lookups go through a cache whose entries live TTL, so a
@@ -100,9 +104,10 @@ const unknownToken = "the bearer token is unknown or revoked"
 
 // Identify puts the caller's Principal into the request context when there is one: the token's
 // name and role, or Open. It refuses nothing by itself (the page and the probes need no token),
-// except requests it cannot judge: the token store unreachable (503) or, in open mode, a Host
-// header naming something other than this machine (403). Require, on each protected route,
-// refuses callers without a principal.
+// except requests it cannot judge: the token store unreachable (503) or, in open mode and with
+// --no-auth on loopback, a Host header naming something other than this machine (403). Require,
+// on each protected route, refuses callers without a principal, and the open caller's requests
+// sent by another site's page (CrossOrigin).
 //
 // In open mode a bearer token that names no token is refused like anywhere else (401): a present
 // but wrong credential is an error, never a reason to serve the request as Open. With --no-auth
@@ -110,7 +115,11 @@ const unknownToken = "the bearer token is unknown or revoked"
 func (a *Authenticator) Identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if a.mode == NoAuth {
+		if a.mode == NoAuth || a.mode == NoAuthOnLoopback {
+			if a.mode == NoAuthOnLoopback && !LocalHost(r.Host) {
+				refuseHost(w, "this server runs without tokens (--no-auth) on a loopback address")
+				return
+			}
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, Open)))
 			return
 		}

@@ -248,6 +248,121 @@ func TestOpenModeRefusesUnknownToken(t *testing.T) {
 	}
 }
 
+// doWith sends a request with extra headers (Origin, Sec-Fetch-Site, ...).
+func (a *authServer) doWith(method, path, secret string, headers map[string]string, body string) (int, string) {
+	a.t.Helper()
+	req, _ := http.NewRequest(method, a.url+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if secret != "" {
+		req.Header.Set("Authorization", "Bearer "+secret)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Without tokens (open mode, --no-auth) a browser needs no credential to reach the server, so a
+// page of another site could POST to it or make it work: every data and ingestion endpoint
+// refuses requests a browser says come from another origin (403 CROSS_ORIGIN_REQUEST), and
+// serves the server's own pages (same-origin fetches, as the web UI sends), addresses typed in,
+// and clients that are not browsers (no Origin: curl, openlineage-python). The page itself
+// stays open to links from anywhere. With a token, the origin does not matter.
+func TestCrossOriginWithoutTokens(t *testing.T) {
+	endpoints := []struct{ method, path, body string }{
+		{"POST", "/graphql", gqlBody(`{ node(id: "ds:bureau-feed") { id } }`)},
+		{"GET", "/graphql?query=%7B__typename%7D", ""},
+		{"GET", "/examples.json", ""},
+		{"GET", "/metrics", ""},
+		{"GET", "/api/v1/export/soa", ""},
+		{"GET", "/api/v1/evidence?id=ds:bureau-feed", ""},
+		{"POST", "/api/v1/lineage", "{}"},
+		{"POST", "/api/v1/lineage/batch", "[]"},
+	}
+	for _, mode := range []struct {
+		name string
+		mode auth.Mode
+	}{{"open", auth.OpenOnLoopback}, {"no-auth", auth.NoAuth}, {"no-auth on loopback", auth.NoAuthOnLoopback}} {
+		t.Run(mode.name, func(t *testing.T) {
+			a := newAuthServer(t, mode.mode, nil, server.Options{})
+			own := a.url // http://127.0.0.1:port: the Origin of the server's own pages
+			for _, h := range []map[string]string{
+				{"Origin": "http://evil.example"},
+				{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
+				{"Sec-Fetch-Site": "cross-site"},                                // a link, an <img>, a form GET
+				{"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:1"}, // another port of this machine
+				{"Origin": "null"}, // a sandboxed page
+				{"Origin": "http://localhost:1"},
+			} {
+				for _, ep := range endpoints {
+					status, body := a.doWith(ep.method, ep.path, "", h, ep.body)
+					if status != http.StatusForbidden || firstCode(body) != auth.CodeCrossOrigin {
+						t.Errorf("%s %s with %v: HTTP %d %q, want 403 %s\n%.200s", ep.method, ep.path, h, status, firstCode(body), auth.CodeCrossOrigin, body)
+					}
+				}
+			}
+			for _, h := range []map[string]string{
+				nil, // not a browser
+				{"Origin": own},
+				{"Origin": strings.ToUpper(own)},
+				{"Origin": own, "Sec-Fetch-Site": "same-origin"}, // the web UI's fetches
+				{"Sec-Fetch-Site": "same-origin"},
+				{"Sec-Fetch-Site": "same-origin", "Origin": "https://aimsgraph.example.org"}, // behind a proxy that sets Host
+				{"Sec-Fetch-Site": "none"},                                                   // an address typed or bookmarked
+			} {
+				for _, ep := range endpoints {
+					status, body := a.doWith(ep.method, ep.path, "", h, ep.body)
+					if status == http.StatusForbidden || status == http.StatusUnauthorized || firstCode(body) == auth.CodeCrossOrigin {
+						t.Errorf("%s %s with %v: HTTP %d %q, want it served\n%.200s", ep.method, ep.path, h, status, firstCode(body), body)
+					}
+				}
+			}
+			for _, path := range []string{"/", "/node/ds:bureau-feed", "/healthz"} {
+				if status, _ := a.doWith("GET", path, "", map[string]string{"Sec-Fetch-Site": "cross-site"}, ""); status != 200 {
+					t.Errorf("GET %s from a link on another site: HTTP %d, want 200", path, status)
+				}
+			}
+		})
+	}
+	t.Run("tokens", func(t *testing.T) {
+		a := newAuthServer(t, auth.Tokens, map[string]auth.Role{"r": auth.Reader}, server.Options{})
+		h := map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
+		if status, body := a.doWith("POST", "/graphql", a.secrets["r"], h, gqlBody(`{ __typename }`)); status != 200 {
+			t.Errorf("a token's request is not judged by its origin: HTTP %d %s", status, body)
+		}
+		if status, body := a.doWith("POST", "/graphql", "", h, gqlBody(`{ __typename }`)); status != http.StatusUnauthorized {
+			t.Errorf("without a token: HTTP %d %s, want 401", status, body)
+		}
+	})
+}
+
+// --no-auth on a loopback address answers, like open mode, only requests addressed to this
+// machine (a rebound DNS name reaches 127.0.0.1 through the browser); --no-auth on another
+// address cannot know its names and answers any.
+func TestNoAuthHostCheck(t *testing.T) {
+	q := gqlBody(`{ node(id: "ds:bureau-feed") { id } }`)
+	loop := newAuthServer(t, auth.NoAuthOnLoopback, nil, server.Options{})
+	anyHost := newAuthServer(t, auth.NoAuth, nil, server.Options{})
+	for host, want := range map[string]int{"": 200, "localhost:8080": 200, "127.0.0.1": 200, "[::1]:9": 200,
+		"evil.example": 403, "evil.example:8080": 403, "localhost.evil.example": 403, "10.0.0.1:8080": 403} {
+		status, body := loop.do("POST", "/graphql", "", host, q)
+		if status != want || (want == 403 && firstCode(body) != auth.CodeForbidden) {
+			t.Errorf("--no-auth on loopback, Host %q: HTTP %d %q, want %d", host, status, firstCode(body), want)
+		}
+		if status, _ := anyHost.do("POST", "/graphql", "", host, q); status != 200 {
+			t.Errorf("--no-auth on any address, Host %q: HTTP %d, want 200", host, status)
+		}
+	}
+}
+
 // blockingStore holds Impact until its context ends or release is closed, and says when it was
 // cancelled.
 type blockingStore struct {
