@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/auth"
+	"github.com/aimsgraph/aimsgraph/export"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/embedded"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
@@ -528,5 +530,85 @@ func TestProvenanceShownByRole(t *testing.T) {
 				t.Errorf("%s: no %s in\n%.600s", tc.token, want, body)
 			}
 		}
+	}
+}
+
+// The same rule holds for everything a reader downloads: the evidence pack (runs.csv, trace.csv,
+// index.html, the pictures' tooltips) and the register exports carry no OS account and no
+// absolute path for a reader, and keep the file names and hashes; an admin's pack, built after
+// the reader's, has both (redacting copies: the store's records are left whole).
+func TestDownloadsShownByRole(t *testing.T) {
+	s := embeddedtest.Fresh(t)
+	abs, _ := filepath.Abs(storetest.Testdata(t, "estate"))
+	const osUser = "os-account-7f3a"
+	storetest.Import(t, s, importer.Options{User: osUser}, abs)
+	a := &authServer{t: t, store: s, secrets: map[string]string{}}
+	a.addToken("r", auth.Reader)
+	a.addToken("adm", auth.Admin)
+	au := auth.NewAuthenticator(s, auth.Tokens, nil)
+	t.Cleanup(au.Close)
+	ts := httptest.NewServer(server.New(s, server.Options{Auth: au}))
+	t.Cleanup(ts.Close)
+	a.url = ts.URL
+	// contents returns every file of a download: the entries of a zip (the pack, a workbook),
+	// else the body.
+	contents := func(path, token string) map[string]string {
+		t.Helper()
+		status, body := a.do("GET", path, a.secrets[token], "", "")
+		if status != 200 {
+			t.Fatalf("%s as %s: HTTP %d %.300s", path, token, status, body)
+		}
+		if !strings.HasPrefix(body, "PK") {
+			return map[string]string{path: body}
+		}
+		z, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, f := range z.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			out[path+" "+f.Name] = string(b)
+		}
+		return out
+	}
+	pack := "/api/v1/evidence?id=dec:loan-approval&id=ds:bureau-feed"
+	downloads := []string{pack}
+	for _, reg := range export.Registers {
+		for _, format := range export.Formats {
+			if export.Check(reg, format) == nil {
+				downloads = append(downloads, "/api/v1/export/"+reg+"?format="+format)
+			}
+		}
+	}
+	downloads = append(downloads, "/api/v1/export/assets?format=ciso-assistant&workbook=true")
+	for _, d := range downloads {
+		for name, text := range contents(d, "r") {
+			for _, secret := range []string{osUser, abs, filepath.Dir(abs)} {
+				if strings.Contains(text, secret) {
+					t.Errorf("a reader's %s holds %q", name, secret)
+				}
+			}
+		}
+	}
+	reader, admin := contents(pack, "r"), contents(pack, "adm")
+	if runs := reader[pack+" runs.csv"]; !strings.Contains(runs, ",inventory.yaml,") {
+		t.Errorf("a reader's runs.csv lost the file names:\n%.500s", runs)
+	}
+	if trace := reader[pack+" dec%3Aloan-approval/trace.csv"]; !strings.Contains(trace, ",inventory.yaml,") {
+		t.Errorf("a reader's trace.csv lost the file names:\n%.500s", trace)
+	}
+	for _, f := range []string{"runs.csv", "index.html"} {
+		if text := admin[pack+" "+f]; !strings.Contains(text, osUser) || !strings.Contains(text, filepath.Join(abs, "inventory.yaml")) {
+			t.Errorf("an admin's %s lacks the user or the full path:\n%.500s", f, text)
+		}
+	}
+	if trace := admin[pack+" dec%3Aloan-approval/trace.csv"]; !strings.Contains(trace, filepath.Join(abs, "inventory.yaml")) {
+		t.Errorf("an admin's trace.csv lacks the full path:\n%.500s", trace)
 	}
 }
