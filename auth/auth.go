@@ -53,15 +53,50 @@ func Allowed(ctx context.Context, need Role) bool {
 	return ok && p.Role.Allows(need)
 }
 
-// Principal is the caller of a request: the token's name and role. In open mode (no token in
-// the store, loopback only) every caller is the principal Open.
+// Principal is the caller of a request: its name, its role, and how it was identified. In open
+// mode (no token in the store, loopback only) and with --no-auth every caller is the principal
+// Open.
 type Principal struct {
 	Name string
 	Role Role
+	Via  Via
 }
 
+// Via is how a caller was identified. It is part of who the caller is (Key): a token named "open"
+// is not the open caller, and an OIDC user is never a store token.
+type Via int
+
+// How callers are identified.
+const (
+	ViaToken Via = iota + 1 // a token of the store
+	ViaOIDC                 // an OpenID Connect provider's access token
+	ViaNone                 // no credential: a server without tokens (open mode, --no-auth)
+)
+
 // Open is the caller while the server runs without tokens.
-var Open = Principal{Name: "open", Role: Admin}
+var Open = Principal{Name: "open", Role: Admin, Via: ViaNone}
+
+// Key identifies a caller wherever callers are counted apart (the Limiter's slots): how it was
+// identified and its name. Two principals have the same key only when they are the same caller,
+// so no name can borrow another caller's share.
+type Key struct {
+	Via  Via
+	Name string
+}
+
+// Key returns the caller's key.
+func (p Principal) Key() Key { return Key{p.Via, p.Name} }
+
+// String names the caller as error messages do.
+func (p Principal) String() string {
+	switch p.Via {
+	case ViaNone:
+		return "the caller without a token"
+	case ViaOIDC:
+		return fmt.Sprintf("OIDC user %q", p.Name)
+	}
+	return fmt.Sprintf("token %q", p.Name)
+}
 
 type ctxKey struct{}
 
@@ -84,16 +119,29 @@ const (
 
 // Require guards h: a request without a principal gets 401 UNAUTHENTICATED, one whose role does
 // not allow need gets 403 FORBIDDEN. The middleware that identifies callers runs before it.
+//
+// Every route that reads data or changes it goes through Require, so it also refuses what only a
+// server without tokens must: the open caller's requests that another site's page sent (403
+// CROSS_ORIGIN_REQUEST, see CrossOrigin). A caller with a credential is not refused for its
+// origin: a browser never adds a bearer token by itself, and another site's page does not hold
+// one.
 func Require(need Role, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := FromContext(r.Context())
+		if ok && p.Via == ViaNone {
+			if why := CrossOrigin(r); why != "" {
+				WriteError(w, http.StatusForbidden, CodeCrossOrigin, "this server runs without tokens and answers only its own pages and clients that are not browsers; "+
+					"refused a request another site's page sent ("+why+")")
+				return
+			}
+		}
 		switch {
-		case !ok && rejected(r.Context()):
-			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, "the bearer token is unknown or revoked")
+		case !ok && rejection(r.Context()) != "":
+			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, rejection(r.Context()))
 		case !ok:
 			WriteError(w, http.StatusUnauthorized, CodeUnauthenticated, "a bearer token is required (Authorization: Bearer agt_...)")
 		case !p.Role.Allows(need):
-			WriteError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("token %q has role %s; this needs %s", p.Name, p.Role, need))
+			WriteError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("%s has role %s; this needs %s", p, p.Role, need))
 		default:
 			h.ServeHTTP(w, r)
 		}

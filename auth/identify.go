@@ -24,6 +24,10 @@ const (
 	OpenOnLoopback
 	// NoAuth: every caller is Open, whatever the store holds (`serve --no-auth`).
 	NoAuth
+	// NoAuthOnLoopback: NoAuth on a loopback listener, which, as in open mode, answers only
+	// requests addressed to localhost or a loopback address: a page whose DNS name was rebound to
+	// 127.0.0.1 must not reach it through the browser of the person at this machine.
+	NoAuthOnLoopback
 )
 
 // Authenticator identifies callers. Lookups go through a cache whose entries live TTL, so a
@@ -96,15 +100,26 @@ const CodeUnavailable = "STORE_UNAVAILABLE"
 
 type rejectedKey struct{}
 
+const unknownToken = "the bearer token is unknown or revoked"
+
 // Identify puts the caller's Principal into the request context when there is one: the token's
 // name and role, or Open. It refuses nothing by itself (the page and the probes need no token),
-// except requests it cannot judge: the token store unreachable (503) or, in open mode, a Host
-// header naming something other than this machine (403). Require, on each protected route,
-// refuses callers without a principal.
+// except requests it cannot judge: the token store unreachable (503) or, in open mode and with
+// --no-auth on loopback, a Host header naming something other than this machine (403). Require,
+// on each protected route, refuses callers without a principal, and the open caller's requests
+// sent by another site's page (CrossOrigin).
+//
+// In open mode a bearer token that names no token is refused like anywhere else (401): a present
+// but wrong credential is an error, never a reason to serve the request as Open. With --no-auth
+// the Authorization header is not read at all (the proxy in front may send its own).
 func (a *Authenticator) Identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if a.mode == NoAuth {
+		if a.mode == NoAuth || a.mode == NoAuthOnLoopback {
+			if a.mode == NoAuthOnLoopback && !LocalHost(r.Host) {
+				refuseHost(w, "this server runs without tokens (--no-auth) on a loopback address")
+				return
+			}
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, Open)))
 			return
 		}
@@ -116,7 +131,7 @@ func (a *Authenticator) Identify(next http.Handler) http.Handler {
 				return
 			}
 			a.log.Debug("OIDC token refused", "err", err)
-			next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, rejectedKey{}, true)))
+			next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, rejectedKey{}, unknownToken)))
 			return
 		}
 		if secret != "" {
@@ -128,10 +143,10 @@ func (a *Authenticator) Identify(next http.Handler) http.Handler {
 			}
 			if tok != nil {
 				a.touch(tok.Name)
-				next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, Principal{Name: tok.Name, Role: tok.Role})))
+				next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, Principal{Name: tok.Name, Role: tok.Role, Via: ViaToken})))
 				return
 			}
-			ctx = context.WithValue(ctx, rejectedKey{}, true)
+			ctx = context.WithValue(ctx, rejectedKey{}, unknownToken)
 		}
 		if a.mode == OpenOnLoopback {
 			empty, err := a.storeEmpty(ctx)
@@ -142,7 +157,13 @@ func (a *Authenticator) Identify(next http.Handler) http.Handler {
 			}
 			if empty {
 				if !LocalHost(r.Host) {
-					WriteError(w, http.StatusForbidden, CodeForbidden, "this server runs without tokens and answers only requests addressed to localhost or a loopback address")
+					refuseHost(w, "this server runs without tokens")
+					return
+				}
+				if rejection(ctx) != "" { // Require answers 401
+					ctx = context.WithValue(ctx, rejectedKey{}, "the bearer token is unknown: this server holds no tokens and serves this machine without one; "+
+						"send no Authorization header (in the web UI: forget token)")
+					next.ServeHTTP(w, r.WithContext(ctx))
 					return
 				}
 				next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, Open)))
@@ -153,10 +174,17 @@ func (a *Authenticator) Identify(next http.Handler) http.Handler {
 	})
 }
 
-// rejected reports whether the request carried a token that names no token (unknown or revoked).
-func rejected(ctx context.Context) bool {
-	v, _ := ctx.Value(rejectedKey{}).(bool)
+// rejection says why the request's bearer token was refused (unknown, revoked, an OIDC token
+// that does not verify), or "" when it carried none or a good one.
+func rejection(ctx context.Context) string {
+	v, _ := ctx.Value(rejectedKey{}).(string)
 	return v
+}
+
+// refuseHost answers a request to a server without tokens that is addressed to a name other than
+// this machine's (DNS rebinding): 403 FORBIDDEN.
+func refuseHost(w http.ResponseWriter, why string) {
+	WriteError(w, http.StatusForbidden, CodeForbidden, why+" and answers only requests addressed to localhost or a loopback address")
 }
 
 // lookup finds the token of a secret's hash, through the cache.

@@ -19,8 +19,12 @@ const CodeTooManyRequests = "TOO_MANY_REQUESTS"
 // waits, up to MaxWait, and free slots go to waiting tokens in turn (round robin), not in order
 // of arrival: a token with 50 requests queued gets one turn, like a token with one. A token may
 // have at most Waiting requests waiting; more are refused with 429 at once. Waiting requests have
-// not read their body yet, so they cost a connection and nothing else. Open callers (a loopback
-// server without tokens: one local user) are not limited.
+// not read their body yet, so they cost a connection and nothing else.
+//
+// "A token" is a caller as its Key says: a store token, an OIDC user, or the open caller (a
+// server without tokens, or --no-auth), which is limited like any token. Callers are counted
+// apart by key, never by name alone, so a token named "open" neither shares nor escapes the open
+// caller's slots.
 type Limiter struct {
 	Slots    int           // requests running at once, all tokens together; 0: no global cap
 	PerToken int           // requests running at once per token; 0: no cap
@@ -29,8 +33,8 @@ type Limiter struct {
 
 	mu      sync.Mutex
 	running int
-	tokens  map[string]*tokenQueue
-	turns   []string // tokens with waiters, in the order their turn comes
+	tokens  map[Key]*tokenQueue
+	turns   []Key // tokens with waiters, in the order their turn comes
 }
 
 type tokenQueue struct {
@@ -45,20 +49,21 @@ var errBusy = errors.New("busy")
 func (l *Limiter) Limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := FromContext(r.Context())
-		if !ok || p == Open || (l.Slots <= 0 && l.PerToken <= 0) {
-			next.ServeHTTP(w, r)
+		if !ok || (l.Slots <= 0 && l.PerToken <= 0) {
+			next.ServeHTTP(w, r) // no caller: Require refuses it
 			return
 		}
-		if err := l.acquire(r.Context(), p.Name); err != nil {
+		key := p.Key()
+		if err := l.acquire(r.Context(), key); err != nil {
 			if r.Context().Err() != nil {
 				return // the client left while waiting
 			}
 			w.Header().Set("Retry-After", "1")
 			WriteError(w, http.StatusTooManyRequests, CodeTooManyRequests,
-				fmt.Sprintf("token %q has %d requests running and %d waiting, the most it may; wait for them before sending more", p.Name, l.PerToken, l.Waiting))
+				fmt.Sprintf("%s has %d requests running and %d waiting, the most it may; wait for them before sending more", p, l.PerToken, l.Waiting))
 			return
 		}
-		defer l.release(p.Name)
+		defer l.release(key)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -70,11 +75,11 @@ func (l *Limiter) cap(n int) int {
 	return n
 }
 
-// acquire takes a slot for token name, waiting for its turn.
-func (l *Limiter) acquire(ctx context.Context, name string) error {
+// acquire takes a slot for the caller name, waiting for its turn.
+func (l *Limiter) acquire(ctx context.Context, name Key) error {
 	l.mu.Lock()
 	if l.tokens == nil {
-		l.tokens = map[string]*tokenQueue{}
+		l.tokens = map[Key]*tokenQueue{}
 	}
 	q := l.tokens[name]
 	if q == nil {
@@ -123,13 +128,13 @@ func (l *Limiter) acquire(ctx context.Context, name string) error {
 	return errBusy
 }
 
-func (l *Limiter) release(name string) {
+func (l *Limiter) release(name Key) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.releaseLocked(name, l.tokens[name])
 }
 
-func (l *Limiter) releaseLocked(name string, q *tokenQueue) {
+func (l *Limiter) releaseLocked(name Key, q *tokenQueue) {
 	l.running--
 	q.running--
 	l.dispatch()
@@ -137,7 +142,7 @@ func (l *Limiter) releaseLocked(name string, q *tokenQueue) {
 }
 
 // forget drops an idle token's queue, so the map holds only tokens in use.
-func (l *Limiter) forget(name string, q *tokenQueue) {
+func (l *Limiter) forget(name Key, q *tokenQueue) {
 	if q.running == 0 && len(q.waiters) == 0 && !q.inTurns {
 		delete(l.tokens, name)
 	}

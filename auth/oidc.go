@@ -69,7 +69,7 @@ func (o *OIDC) principal(ctx context.Context, raw string) (Principal, error) {
 	default:
 		consider(v)
 	}
-	p := Principal{Name: "oidc:" + name, Role: role} // ":" is not allowed in token names: no clash
+	p := Principal{Name: "oidc:" + name, Role: role, Via: ViaOIDC} // ":" is not allowed in token names either
 	if role == 0 {
 		return p, errNoRole
 	}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/aimsgraph/aimsgraph/governance"
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/internal/redact"
 )
 
 // Options say what goes into a pack.
@@ -37,6 +38,10 @@ type Options struct {
 	MaxDepth int    // lineage edges traced upstream of each node
 	Limit    int    // nodes per trace; a trace that would hold more is an error, never a cut pack
 	Version  string // the program's version, recorded in the manifest
+	// Redacted writes the pack for a caller who does not see provenance whole (the server's
+	// non-admin callers, package redact): import runs without their user, absolute file paths cut
+	// to their names, everywhere in the pack. The command line writes it whole.
+	Redacted bool
 }
 
 // Defaults for Options.MaxDepth and Options.Limit.
@@ -153,6 +158,9 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 	if err != nil {
 		return nil, nil, err
 	}
+	if opts.Redacted {
+		redactPack(traces, facts)
+	}
 	asOf := opts.AsOf
 	if asOf.IsZero() {
 		asOf = facts.newestRun
@@ -183,6 +191,32 @@ func build(ctx context.Context, store graph.Store, opts Options) ([]file, *Manif
 	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
 	m.Files = hashes(files)
 	return files, m, nil
+}
+
+// redactPack applies package redact's rule to everything the pack writes of where facts came
+// from: the traces' provenance and the runs. It copies what it changes: the store's records are
+// not the pack's to change.
+func redactPack(traces []*trace, f *facts) {
+	for _, t := range traces {
+		t.nodes, t.rels = slices.Clone(t.nodes), slices.Clone(t.rels)
+		for i, n := range t.nodes {
+			c := *n
+			c.Provenance = redact.Provenance(n.Provenance)
+			t.nodes[i] = &c
+			if n == t.root {
+				t.root = &c
+			}
+		}
+		for i, r := range t.rels {
+			c := *r
+			c.Provenance = redact.Provenance(r.Provenance)
+			t.rels[i] = &c
+		}
+	}
+	for i, r := range f.usedRuns {
+		f.usedRuns[i] = redact.Run(r)
+		f.runs[r.ID] = f.usedRuns[i]
+	}
 }
 
 // hashes lists files with their SHA-256, sorted by path.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -44,10 +45,11 @@ func DefaultOptions() Options {
 
 // Error codes, in the `extensions.code` of an error body (the GraphQL error shape).
 const (
-	CodeBadInput    = "BAD_USER_INPUT"    // the body is not an event, or the event has problems (400)
-	CodeTooLarge    = "PAYLOAD_TOO_LARGE" // the body is over MaxBody, or a batch over MaxEvents (413)
-	CodeEncoding    = "UNSUPPORTED_ENCODING"
-	CodeUnavailable = "STORE_UNAVAILABLE" // the store did not answer (503)
+	CodeBadInput    = "BAD_USER_INPUT"         // the body is not an event, or the event has problems (400)
+	CodeTooLarge    = "PAYLOAD_TOO_LARGE"      // the body is over MaxBody, or a batch over MaxEvents (413)
+	CodeEncoding    = "UNSUPPORTED_ENCODING"   // a Content-Encoding other than gzip (415)
+	CodeMediaType   = "UNSUPPORTED_MEDIA_TYPE" // a Content-Type other than application/json (415)
+	CodeUnavailable = "STORE_UNAVAILABLE"      // the store did not answer (503)
 	CodeInternal    = "INTERNAL"
 )
 
@@ -112,6 +114,12 @@ func problemList(ps []importer.Problem) []ProblemJSON {
 
 func (in *Ingester) handler(batch bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Only JSON, declared as such: a page of another site can send text/plain or a form to
+		// any server without asking (no CORS preflight), but not application/json.
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			writeError(w, http.StatusUnsupportedMediaType, CodeMediaType, "send the events as Content-Type: application/json (gzip them with Content-Encoding: gzip)", nil)
+			return
+		}
 		body, status, code, err := in.readBody(w, r)
 		if err != nil {
 			writeError(w, status, code, err.Error(), nil)

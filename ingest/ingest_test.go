@@ -71,6 +71,7 @@ func serveBench(tb testing.TB, s graph.Store) string {
 // postStatus posts one event with the ingester's key and returns the status.
 func postStatus(client *http.Client, url, body string) int {
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+ingesterKey)
 	resp, err := client.Do(req)
 	if err != nil {
@@ -225,6 +226,7 @@ func TestLineageLimits(t *testing.T) {
 		t.Errorf("the bomb took %v", took)
 	}
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/lineage", strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+ingesterKey)
 	req.Header.Set("Content-Encoding", "br")
 	resp, err := http.DefaultClient.Do(req)
@@ -232,6 +234,63 @@ func TestLineageLimits(t *testing.T) {
 		t.Errorf("brotli: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// TestLineageContentType: events come as Content-Type application/json (any parameters, gzip
+// or not); anything else, which a page of another site can send without a CORS preflight
+// (text/plain, a form) or a body without a type, is refused with 415 before it is read.
+func TestLineageContentType(t *testing.T) {
+	s := embeddedtest.Fresh(t)
+	url := serve(t, s) + "/api/v1/lineage"
+	send := func(contentType string, gz bool) (int, string) {
+		body := event(t, "2-complete.json")
+		if gz {
+			var b bytes.Buffer
+			zw := gzip.NewWriter(&b)
+			_, _ = zw.Write(body)
+			_ = zw.Close()
+			body = b.Bytes()
+		}
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if gz {
+			req.Header.Set("Content-Encoding", "gzip")
+		}
+		req.Header.Set("Authorization", "Bearer "+ingesterKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r reply
+		_ = json.NewDecoder(resp.Body).Decode(&r)
+		if len(r.Errors) > 0 {
+			return resp.StatusCode, r.Errors[0].Extensions.Code
+		}
+		return resp.StatusCode, ""
+	}
+	for _, tc := range []struct {
+		contentType string
+		gz          bool
+	}{{"text/plain", false}, {"text/plain;charset=UTF-8", true}, {"application/x-www-form-urlencoded", false},
+		{"multipart/form-data; boundary=x", false}, {"", false}, {"application/jsonx", false}, {"application/json;;", false}} {
+		if status, code := send(tc.contentType, tc.gz); status != http.StatusUnsupportedMediaType || code != ingest.CodeMediaType {
+			t.Errorf("Content-Type %q (gzip %v): HTTP %d %q, want 415 %s", tc.contentType, tc.gz, status, code, ingest.CodeMediaType)
+		}
+	}
+	if runs, _ := s.Runs(context.Background(), graph.RunQuery{Limit: 1}); len(runs) != 0 {
+		t.Fatalf("a refused request stored a run: %+v", runs[0])
+	}
+	for _, tc := range []struct {
+		contentType string
+		gz          bool
+	}{{"application/json", true}, {"Application/JSON; charset=utf-8", false}} {
+		if status, code := send(tc.contentType, tc.gz); status != http.StatusCreated && status != http.StatusOK {
+			t.Errorf("Content-Type %q (gzip %v): HTTP %d %q, want it stored", tc.contentType, tc.gz, status, code)
+		}
+	}
 }
 
 // gatedStore holds its first import until released, so the requests arriving meanwhile queue up.

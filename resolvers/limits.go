@@ -17,6 +17,13 @@ type Limits struct {
 	Timeout         time.Duration // per request; passed to Neo4j as the transaction timeout
 }
 
+// Defaults of arguments that are not limits: the server's complexity measure weighs a field
+// whose argument is not given as the resolver answers it.
+const (
+	DefaultPathsPerItem = 3  // pathsPerItem of impact, reaches and exposes
+	DefaultRuns         = 20 // last of importRuns
+)
+
 // DefaultLimits are the limits `aimsgraph serve` starts with.
 func DefaultLimits() Limits {
 	return Limits{

@@ -156,7 +156,7 @@ func (r *Resolver) impact(ctx context.Context, v *model.Loaders, sources graph.N
 	if q.Limit, err = bounded("limit", limit, r.Caps.MaxResults, r.Caps.MaxResults); err != nil {
 		return nil, err
 	}
-	if q.PathsPerItem, err = bounded("pathsPerItem", pathsPerItem, 3, r.Caps.MaxPathsPerItem); err != nil {
+	if q.PathsPerItem, err = bounded("pathsPerItem", pathsPerItem, DefaultPathsPerItem, r.Caps.MaxPathsPerItem); err != nil {
 		return nil, err
 	}
 	if !selects(ctx, "items", "paths") {

@@ -37,7 +37,7 @@ func (r *importRunResolver) Changes(ctx context.Context, obj *model.ImportRun, l
 }
 
 func (r *queryResolver) ImportRuns(ctx context.Context, ids []string, last *int) ([]*model.ImportRun, error) {
-	n, err := bounded("last", last, 20, r.Caps.MaxPageSize)
+	n, err := bounded("last", last, DefaultRuns, r.Caps.MaxPageSize)
 	if err != nil {
 		return nil, err
 	}

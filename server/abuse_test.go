@@ -93,6 +93,32 @@ func TestAbuse(t *testing.T) {
 		{"3 max-size traversals with paths", func() []byte {
 			return jsonQuery(aliases(3, `impact(sources: {kinds: [DATASET]}, maxDepth: 25, limit: 1000) { items { node { id } paths { nodes { id name } relationships { type } } } }`))
 		}, 200, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, 20 * mb, 4096},
+		// Fields that run a traversal below the root, where the traversal limit does not count
+		// them, weigh as one: aliased, or under a list, they are refused by complexity.
+		{"50 aliases of a risk's exposes", func() []byte {
+			return jsonQuery(`{ node(id: "risk:bureau-privacy") { ... on Risk {` + strings.TrimSuffix(strings.TrimPrefix(aliases(50, `exposes { truncated }`), "{"), "}") + `} } }`)
+		}, 200, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, 20 * mb, 4096},
+		{"exposes of 500 risks", func() []byte {
+			return jsonQuery(`{ nodes(filter: {kinds: [RISK]}, first: 500) { nodes { ... on Risk { exposes { truncated } } } } }`)
+		}, 200, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, 20 * mb, 4096},
+		{"exposes of every risk a gap names", func() []byte {
+			return jsonQuery(`{ gaps { node { ... on Risk { exposes { items { node { id } } } } } } }`)
+		}, 200, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, 20 * mb, 4096},
+		{"50 aliases of a run's changes", func() []byte {
+			return jsonQuery(`{ importRuns(last: 1) {` + strings.TrimSuffix(strings.TrimPrefix(aliases(50, `changes { truncated }`), "{"), "}") + `} }`)
+		}, 200, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, 20 * mb, 4096},
+		{"changes of 500 runs", func() []byte {
+			return jsonQuery(`{ importRuns(last: 500) { changes { nodes { id } } } }`)
+		}, 200, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, 20 * mb, 4096},
+		{"changes of the run of every change", func() []byte {
+			return jsonQuery(`{ changes(since: "2000-01-01") { nodes { run { changes { nodes { id } } } } } }`)
+		}, 200, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, 20 * mb, 4096},
+		{"5 impacts with 20 paths per item", func() []byte {
+			return jsonQuery(aliases(5, `impact(sources: {kinds: [DATASET]}, pathsPerItem: 20) { truncated }`))
+		}, 200, "COMPLEXITY_LIMIT_EXCEEDED", time.Second, 20 * mb, 4096},
+		{"5 impacts with the default paths per item", func() []byte { // the same, within the cap
+			return jsonQuery(aliases(5, `impact(sources: {kinds: [DATASET]}) { truncated }`))
+		}, 200, "", 10 * time.Second, 200 * mb, 4096},
 		// The largest document preflight lets through for the overlapping-fields rule, whose work
 		// is quadratic in the fields of one response name: validated in bounded time.
 		{"495 same-named fields", func() []byte { return jsonQuery("{" + strings.Repeat(` a: node(id: "x") { id }`, 495) + "}") },

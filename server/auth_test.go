@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aimsgraph/aimsgraph/auth"
+	"github.com/aimsgraph/aimsgraph/export"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/embedded"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
@@ -223,6 +225,146 @@ func TestOpenModeHostCheck(t *testing.T) {
 	}
 }
 
+// Open mode serves callers without a token, not callers with a wrong one: a bearer token that
+// names no token gets 401 (it was served as the admin `open`), on every guarded route, and says
+// how to go on; without the header the same request is served.
+func TestOpenModeRefusesUnknownToken(t *testing.T) {
+	a := newAuthServer(t, auth.OpenOnLoopback, nil, server.Options{})
+	q := gqlBody(`{ node(id: "ds:bureau-feed") { id } }`)
+	for _, secret := range []string{"agt_" + strings.Repeat("x", 43), "not-even-ours"} {
+		for _, ep := range []struct{ method, path, body string }{
+			{"POST", "/graphql", q}, {"GET", "/graphql?query=%7B__typename%7D", ""}, {"GET", "/examples.json", ""},
+			{"GET", "/api/v1/export/soa", ""}, {"GET", "/api/v1/evidence?id=ds:bureau-feed", ""}, {"POST", "/api/v1/lineage", "{}"},
+		} {
+			status, body := a.do(ep.method, ep.path, secret, "", ep.body)
+			if status != http.StatusUnauthorized || firstCode(body) != auth.CodeUnauthenticated || !strings.Contains(body, "holds no tokens") {
+				t.Errorf("%s %s with token %.10s...: HTTP %d, want 401 UNAUTHENTICATED saying why\n%.300s", ep.method, ep.path, secret, status, body)
+			}
+		}
+	}
+	if status, body := a.do("POST", "/graphql", "", "", q); status != 200 || firstCode(body) != "" {
+		t.Errorf("without a token: HTTP %d %s", status, body)
+	}
+	if status, _ := a.do("GET", "/", "agt_"+strings.Repeat("x", 43), "", ""); status != 200 {
+		t.Errorf("the page needs no token, nor minds a wrong one: HTTP %d", status)
+	}
+}
+
+// doWith sends a request with extra headers (Origin, Sec-Fetch-Site, ...).
+func (a *authServer) doWith(method, path, secret string, headers map[string]string, body string) (int, string) {
+	a.t.Helper()
+	req, _ := http.NewRequest(method, a.url+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if secret != "" {
+		req.Header.Set("Authorization", "Bearer "+secret)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Without tokens (open mode, --no-auth) a browser needs no credential to reach the server, so a
+// page of another site could POST to it or make it work: every data and ingestion endpoint
+// refuses requests a browser says come from another origin (403 CROSS_ORIGIN_REQUEST), and
+// serves the server's own pages (same-origin fetches, as the web UI sends), addresses typed in,
+// and clients that are not browsers (no Origin: curl, openlineage-python). The page itself
+// stays open to links from anywhere. With a token, the origin does not matter.
+func TestCrossOriginWithoutTokens(t *testing.T) {
+	endpoints := []struct{ method, path, body string }{
+		{"POST", "/graphql", gqlBody(`{ node(id: "ds:bureau-feed") { id } }`)},
+		{"GET", "/graphql?query=%7B__typename%7D", ""},
+		{"GET", "/examples.json", ""},
+		{"GET", "/metrics", ""},
+		{"GET", "/api/v1/export/soa", ""},
+		{"GET", "/api/v1/evidence?id=ds:bureau-feed", ""},
+		{"POST", "/api/v1/lineage", "{}"},
+		{"POST", "/api/v1/lineage/batch", "[]"},
+	}
+	for _, mode := range []struct {
+		name string
+		mode auth.Mode
+	}{{"open", auth.OpenOnLoopback}, {"no-auth", auth.NoAuth}, {"no-auth on loopback", auth.NoAuthOnLoopback}} {
+		t.Run(mode.name, func(t *testing.T) {
+			a := newAuthServer(t, mode.mode, nil, server.Options{})
+			own := a.url // http://127.0.0.1:port: the Origin of the server's own pages
+			for _, h := range []map[string]string{
+				{"Origin": "http://evil.example"},
+				{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
+				{"Sec-Fetch-Site": "cross-site"},                                // a link, an <img>, a form GET
+				{"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:1"}, // another port of this machine
+				{"Origin": "null"}, // a sandboxed page
+				{"Origin": "http://localhost:1"},
+			} {
+				for _, ep := range endpoints {
+					status, body := a.doWith(ep.method, ep.path, "", h, ep.body)
+					if status != http.StatusForbidden || firstCode(body) != auth.CodeCrossOrigin {
+						t.Errorf("%s %s with %v: HTTP %d %q, want 403 %s\n%.200s", ep.method, ep.path, h, status, firstCode(body), auth.CodeCrossOrigin, body)
+					}
+				}
+			}
+			for _, h := range []map[string]string{
+				nil, // not a browser
+				{"Origin": own},
+				{"Origin": strings.ToUpper(own)},
+				{"Origin": own, "Sec-Fetch-Site": "same-origin"}, // the web UI's fetches
+				{"Sec-Fetch-Site": "same-origin"},
+				{"Sec-Fetch-Site": "same-origin", "Origin": "https://aimsgraph.example.org"}, // behind a proxy that sets Host
+				{"Sec-Fetch-Site": "none"},                                                   // an address typed or bookmarked
+			} {
+				for _, ep := range endpoints {
+					status, body := a.doWith(ep.method, ep.path, "", h, ep.body)
+					if status == http.StatusForbidden || status == http.StatusUnauthorized || firstCode(body) == auth.CodeCrossOrigin {
+						t.Errorf("%s %s with %v: HTTP %d %q, want it served\n%.200s", ep.method, ep.path, h, status, firstCode(body), body)
+					}
+				}
+			}
+			for _, path := range []string{"/", "/node/ds:bureau-feed", "/healthz"} {
+				if status, _ := a.doWith("GET", path, "", map[string]string{"Sec-Fetch-Site": "cross-site"}, ""); status != 200 {
+					t.Errorf("GET %s from a link on another site: HTTP %d, want 200", path, status)
+				}
+			}
+		})
+	}
+	t.Run("tokens", func(t *testing.T) {
+		a := newAuthServer(t, auth.Tokens, map[string]auth.Role{"r": auth.Reader}, server.Options{})
+		h := map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
+		if status, body := a.doWith("POST", "/graphql", a.secrets["r"], h, gqlBody(`{ __typename }`)); status != 200 {
+			t.Errorf("a token's request is not judged by its origin: HTTP %d %s", status, body)
+		}
+		if status, body := a.doWith("POST", "/graphql", "", h, gqlBody(`{ __typename }`)); status != http.StatusUnauthorized {
+			t.Errorf("without a token: HTTP %d %s, want 401", status, body)
+		}
+	})
+}
+
+// --no-auth on a loopback address answers, like open mode, only requests addressed to this
+// machine (a rebound DNS name reaches 127.0.0.1 through the browser); --no-auth on another
+// address cannot know its names and answers any.
+func TestNoAuthHostCheck(t *testing.T) {
+	q := gqlBody(`{ node(id: "ds:bureau-feed") { id } }`)
+	loop := newAuthServer(t, auth.NoAuthOnLoopback, nil, server.Options{})
+	anyHost := newAuthServer(t, auth.NoAuth, nil, server.Options{})
+	for host, want := range map[string]int{"": 200, "localhost:8080": 200, "127.0.0.1": 200, "[::1]:9": 200,
+		"evil.example": 403, "evil.example:8080": 403, "localhost.evil.example": 403, "10.0.0.1:8080": 403} {
+		status, body := loop.do("POST", "/graphql", "", host, q)
+		if status != want || (want == 403 && firstCode(body) != auth.CodeForbidden) {
+			t.Errorf("--no-auth on loopback, Host %q: HTTP %d %q, want %d", host, status, firstCode(body), want)
+		}
+		if status, _ := anyHost.do("POST", "/graphql", "", host, q); status != 200 {
+			t.Errorf("--no-auth on any address, Host %q: HTTP %d, want 200", host, status)
+		}
+	}
+}
+
 // blockingStore holds Impact until its context ends or release is closed, and says when it was
 // cancelled.
 type blockingStore struct {
@@ -388,5 +530,85 @@ func TestProvenanceShownByRole(t *testing.T) {
 				t.Errorf("%s: no %s in\n%.600s", tc.token, want, body)
 			}
 		}
+	}
+}
+
+// The same rule holds for everything a reader downloads: the evidence pack (runs.csv, trace.csv,
+// index.html, the pictures' tooltips) and the register exports carry no OS account and no
+// absolute path for a reader, and keep the file names and hashes; an admin's pack, built after
+// the reader's, has both (redacting copies: the store's records are left whole).
+func TestDownloadsShownByRole(t *testing.T) {
+	s := embeddedtest.Fresh(t)
+	abs, _ := filepath.Abs(storetest.Testdata(t, "estate"))
+	const osUser = "os-account-7f3a"
+	storetest.Import(t, s, importer.Options{User: osUser}, abs)
+	a := &authServer{t: t, store: s, secrets: map[string]string{}}
+	a.addToken("r", auth.Reader)
+	a.addToken("adm", auth.Admin)
+	au := auth.NewAuthenticator(s, auth.Tokens, nil)
+	t.Cleanup(au.Close)
+	ts := httptest.NewServer(server.New(s, server.Options{Auth: au}))
+	t.Cleanup(ts.Close)
+	a.url = ts.URL
+	// contents returns every file of a download: the entries of a zip (the pack, a workbook),
+	// else the body.
+	contents := func(path, token string) map[string]string {
+		t.Helper()
+		status, body := a.do("GET", path, a.secrets[token], "", "")
+		if status != 200 {
+			t.Fatalf("%s as %s: HTTP %d %.300s", path, token, status, body)
+		}
+		if !strings.HasPrefix(body, "PK") {
+			return map[string]string{path: body}
+		}
+		z, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, f := range z.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			out[path+" "+f.Name] = string(b)
+		}
+		return out
+	}
+	pack := "/api/v1/evidence?id=dec:loan-approval&id=ds:bureau-feed"
+	downloads := []string{pack}
+	for _, reg := range export.Registers {
+		for _, format := range export.Formats {
+			if export.Check(reg, format) == nil {
+				downloads = append(downloads, "/api/v1/export/"+reg+"?format="+format)
+			}
+		}
+	}
+	downloads = append(downloads, "/api/v1/export/assets?format=ciso-assistant&workbook=true")
+	for _, d := range downloads {
+		for name, text := range contents(d, "r") {
+			for _, secret := range []string{osUser, abs, filepath.Dir(abs)} {
+				if strings.Contains(text, secret) {
+					t.Errorf("a reader's %s holds %q", name, secret)
+				}
+			}
+		}
+	}
+	reader, admin := contents(pack, "r"), contents(pack, "adm")
+	if runs := reader[pack+" runs.csv"]; !strings.Contains(runs, ",inventory.yaml,") {
+		t.Errorf("a reader's runs.csv lost the file names:\n%.500s", runs)
+	}
+	if trace := reader[pack+" dec%3Aloan-approval/trace.csv"]; !strings.Contains(trace, ",inventory.yaml,") {
+		t.Errorf("a reader's trace.csv lost the file names:\n%.500s", trace)
+	}
+	for _, f := range []string{"runs.csv", "index.html"} {
+		if text := admin[pack+" "+f]; !strings.Contains(text, osUser) || !strings.Contains(text, filepath.Join(abs, "inventory.yaml")) {
+			t.Errorf("an admin's %s lacks the user or the full path:\n%.500s", f, text)
+		}
+	}
+	if trace := admin[pack+" dec%3Aloan-approval/trace.csv"]; !strings.Contains(trace, filepath.Join(abs, "inventory.yaml")) {
+		t.Errorf("an admin's trace.csv lacks the full path:\n%.500s", trace)
 	}
 }

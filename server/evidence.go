@@ -16,6 +16,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/evidence"
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/internal/redact"
 	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 )
@@ -23,11 +24,14 @@ import (
 // evidenceHandler serves GET /api/v1/evidence?id=ID[&id=ID...][&asOf=T]: the evidence pack of
 // docs/evidence.md as a zip download, the same bytes `aimsgraph evidence` writes. Traces go as
 // deep as the server's maxDepth cap and hold at most its maxResults nodes; a larger one is a
-// BAD_USER_INPUT error (the command line has no such cap).
+// BAD_USER_INPUT error (the command line has no such cap). A caller who is not an admin gets the
+// pack without the importing user and with file names for absolute paths (package redact), as
+// the GraphQL API answers it.
 func evidenceHandler(store graph.Store, limits resolvers.Limits, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		opts := evidence.Options{IDs: q["id"], MaxDepth: limits.MaxDepth, Limit: limits.MaxResults, Version: evidence.ProgramVersion()}
+		opts := evidence.Options{IDs: q["id"], MaxDepth: limits.MaxDepth, Limit: limits.MaxResults, Version: evidence.ProgramVersion(),
+			Redacted: !redact.Whole(r.Context())}
 		if s := q.Get("asOf"); s != "" {
 			t, err := model.ParseInstant(s) // as every other asOf: RFC 3339 or a date
 			if err != nil {

@@ -23,7 +23,7 @@ import (
 const (
 	maxTokens      = 15_000  // tokens a document may parse into; the example queries use < 200
 	maxSelections  = 1_000   // selections a document may expand to through its fragments
-	maxTraversals  = 5       // lineage, paths and impact fields per request
+	maxTraversals  = 5       // traversal fields at the root of a request (limits.go)
 	maxErrors      = 20      // errors in one answer; the rest are counted in a last one
 	maxErrorBytes  = 1_000   // bytes of one error message
 	queryCacheSize = 8 << 20 // bytes of query text the parsed-document cache holds
@@ -67,7 +67,10 @@ func GraphQL(store graph.Store, opts Options) http.Handler {
 
 // weighCosts makes the complexity of a field follow the work it asks of the store: a list whose
 // size the client picks weighs as much as the page it asks for, and a traversal as its result
-// limit times what each result selects, more for a search deeper than the default depth.
+// limit times what each result selects, more for a search deeper than the default depth. Every
+// field that runs a traversal weighs as one wherever it is asked, nested fields too (an activity's
+// reaches, a risk's exposes, a run's changes): the traversal limit counts root fields only, so
+// complexity is what keeps a list of nodes, or aliases, from running one each unweighed.
 //
 // Arguments over their cap are weighed at the cap: the resolver refuses them with a clearer
 // message (BAD_USER_INPUT) than the complexity limit would.
@@ -83,8 +86,45 @@ func weighCosts(c *generated.ComplexityRoot, limits resolvers.Limits) {
 	c.Query.Lineage = func(child int, _, _ string, maxDepth *int, _ []string, limit *int, _ *time.Time) int {
 		return traversalCost(child, results(limit), depth(maxDepth), limits.DefaultDepth)
 	}
-	c.Query.Impact = func(child int, _ model.NodeFilter, _ []string, maxDepth *int, limit *int, _ *int, _ *time.Time) int {
-		return traversalCost(child, results(limit), depth(maxDepth), limits.DefaultDepth)
+	// The impact question, and the fields that ask it (what an activity's data reaches, what a
+	// risk exposes): more paths per item than the default are more work for each item.
+	impact := func(child int, maxDepth, limit, pathsPerItem *int) int {
+		cost := traversalCost(child, results(limit), depth(maxDepth), limits.DefaultDepth)
+		if paths := min(pageSize(pathsPerItem, resolvers.DefaultPathsPerItem), limits.MaxPathsPerItem); paths > resolvers.DefaultPathsPerItem {
+			cost = cost * paths / resolvers.DefaultPathsPerItem
+		}
+		return cost
+	}
+	c.Query.Impact = func(child int, _ model.NodeFilter, _ []string, maxDepth *int, limit *int, pathsPerItem *int, _ *time.Time) int {
+		return impact(child, maxDepth, limit, pathsPerItem)
+	}
+	c.ProcessingActivity.Reaches = func(child int, _ []string, maxDepth *int, limit *int, pathsPerItem *int) int {
+		return impact(child, maxDepth, limit, pathsPerItem)
+	}
+	c.Risk.Exposes = func(child int, _ []string, maxDepth *int, limit *int, pathsPerItem *int, _ *time.Time) int {
+		return impact(child, maxDepth, limit, pathsPerItem)
+	}
+	// What changed, between two instants or in one run: a scan of the history, answering up to
+	// limit nodes and relationships.
+	changes := func(child int, limit *int) int {
+		return traversalCost(child, min(pageSize(limit, limits.MaxResults), limits.MaxChanges), limits.DefaultDepth, limits.DefaultDepth)
+	}
+	c.Query.Changes = func(child int, _ time.Time, _ *time.Time, limit *int) int { return changes(child, limit) }
+	c.ImportRun.Changes = func(child int, limit *int) int { return changes(child, limit) }
+	// Exposure and gaps have no limit: weighed as a traversal of the default result limit.
+	c.Query.Exposure = func(child int, _ string, maxDepth *int, _ *time.Time) int {
+		return traversalCost(child, limits.MaxResults, depth(maxDepth), limits.DefaultDepth)
+	}
+	c.Query.Gaps = func(child int, _ []string, _ *time.Time) int {
+		return traversalCost(child, limits.MaxResults, limits.DefaultDepth, limits.DefaultDepth)
+	}
+	// Import runs are a list whose size the client picks (last, or the ids named).
+	c.Query.ImportRuns = func(child int, ids []string, last *int) int {
+		n := min(pageSize(last, resolvers.DefaultRuns), limits.MaxPageSize)
+		if len(ids) > 0 {
+			n = len(ids)
+		}
+		return max(1, child*n)
 	}
 	// A node's relationships are an unbounded list: weigh them as ten, so nesting them is costly.
 	rels := func(child int, _ *string, _ []string) int { return 1 + child*relationshipFanOut }
@@ -92,10 +132,6 @@ func weighCosts(c *generated.ComplexityRoot, limits resolvers.Limits) {
 	c.Vendor.Relationships, c.Role.Relationships, c.Decision.Relationships = rels, rels, rels
 	c.Risk.Relationships, c.Control.Relationships, c.Asset.Relationships = rels, rels, rels
 	c.Job.Relationships, c.ProcessingActivity.Relationships = rels, rels
-	// What an activity's data reaches is an impact question: it weighs as one.
-	c.ProcessingActivity.Reaches = func(child int, _ []string, maxDepth *int, limit *int, _ *int) int {
-		return traversalCost(child, results(limit), depth(maxDepth), limits.DefaultDepth)
-	}
 }
 
 // relationshipFanOut is the number of relationships per node the complexity measure assumes.

@@ -29,7 +29,8 @@ import (
 type Options struct {
 	Limits resolvers.Limits // zero: resolvers.DefaultLimits()
 	Log    *slog.Logger     // nil: discard
-	// Auth identifies callers; nil serves everyone as auth.Open (tests, `serve --no-auth`).
+	// Auth identifies callers; nil serves everyone as auth.Open, on any Host (tests; `serve
+	// --no-auth` passes an Authenticator of mode auth.NoAuth or auth.NoAuthOnLoopback).
 	Auth *auth.Authenticator
 	// Limiter caps each token's concurrent requests; nil: DefaultLimiter.
 	Limiter *auth.Limiter

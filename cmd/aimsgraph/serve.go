@@ -137,10 +137,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // authMode decides how the server admits callers (docs/operations.md, "Tokens"): with tokens;
 // open while the store holds none and the address is loopback; open on any address only with
 // --no-auth. A non-loopback address without a token and without --no-auth is refused (exit 2).
-// With an OIDC provider, callers always need a token: the provider's or the store's.
+// With an OIDC provider, callers always need a token: the provider's or the store's. Whenever a
+// loopback server admits callers without a token, it answers only requests addressed to
+// localhost or a loopback address (DNS rebinding), --no-auth too.
 func authMode(ctx context.Context, tokens auth.TokenStore, addr string, noAuth, oidc bool, log *slog.Logger) (auth.Mode, error) {
 	if noAuth {
 		log.Warn("serving WITHOUT tokens (--no-auth): every caller is an admin", "addr", addr)
+		if auth.LoopbackAddr(addr) {
+			return auth.NoAuthOnLoopback, nil
+		}
 		return auth.NoAuth, nil
 	}
 	if oidc {

@@ -112,6 +112,43 @@ func TestServeLoopbackRule(t *testing.T) {
 	}
 }
 
+// serve --no-auth on a loopback address answers only requests addressed to this machine, as
+// open mode does (a page whose DNS name was rebound to 127.0.0.1), and no other site's page.
+func TestServeNoAuthOnLoopback(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	t.Setenv("AIMSGRAPH_DATA", t.TempDir())
+	url, done, stop := startServe(t, "--addr", "127.0.0.1:0", "--no-auth")
+	if url == "" {
+		t.Fatalf("--no-auth on loopback did not start: exit %d", <-done)
+	}
+	defer func() { stop(); <-done }()
+	send := func(host string, header map[string]string) int {
+		req, _ := http.NewRequest("POST", url, strings.NewReader(`{"query": "{ __typename }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := send("", nil); status != 200 {
+		t.Errorf("addressed to 127.0.0.1: HTTP %d", status)
+	}
+	if status := send("evil.example:8080", nil); status != http.StatusForbidden {
+		t.Errorf("addressed to another name: HTTP %d, want 403", status)
+	}
+	if status := send("", map[string]string{"Origin": "http://evil.example"}); status != http.StatusForbidden {
+		t.Errorf("from another site's page: HTTP %d, want 403", status)
+	}
+}
+
 func post(t *testing.T, url, secret string) int {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url, strings.NewReader(`{"query": "{ __typename }"}`))

@@ -2,13 +2,11 @@ package model
 
 import (
 	"context"
-	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
-	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
+	"github.com/aimsgraph/aimsgraph/internal/redact"
 )
 
 // Property is one stored property as text.
@@ -230,8 +228,8 @@ func (x *ImportRun) Record() *graph.RunRecord { return x.r }
 func (x *ImportRun) ID() string        { return x.r.ID }
 func (x *ImportRun) Sources() []string { return orEmpty(x.r.Sources) }
 func (x *ImportRun) User(ctx context.Context) *string {
-	if !auth.Allowed(ctx, auth.Admin) {
-		return nil // on the command line it is an OS account name: for admins only
+	if !redact.Whole(ctx) {
+		return nonEmpty(redact.User(x.r.User)) // on the command line it is an OS account name
 	}
 	return nonEmpty(x.r.User)
 }
@@ -279,14 +277,13 @@ func orEmpty(l []string) []string {
 	return l
 }
 
-// ShownPath is a file path as the caller may see it: whole for admins; for other roles an
-// absolute path is cut to its file name, since it tells about the importing machine (a home
-// folder, an account name) and nothing about the evidence.
+// ShownPath is a file path as the caller may see it (package redact): whole for admins; for other
+// roles an absolute path is cut to its file name.
 func ShownPath(ctx context.Context, path string) string {
-	if path == "" || auth.Allowed(ctx, auth.Admin) || !(filepath.IsAbs(path) || strings.HasPrefix(path, "/") || strings.Contains(path, `:\`)) {
+	if redact.Whole(ctx) {
 		return path
 	}
-	return filepath.Base(strings.ReplaceAll(path, `\`, "/"))
+	return redact.Path(path)
 }
 
 // ImportedFile is a file an import run read.
