@@ -410,7 +410,8 @@ func (st *stage) apply(run *graph.RunRecord) {
 	s := st.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.helpers.Store(nil)          // the graph changes: derived sets are computed again on first use
+	// The graph changes: derived sets are computed again on first use.
+	s.helpers.Store(nil)
 	for key, r := range st.rels { // deletions first, while both endpoints exist
 		if old := s.rels[key]; r == nil && old != nil {
 			old.from.out = remove(old.from.out, old)
