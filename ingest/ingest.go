@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
@@ -82,12 +83,21 @@ type submission struct {
 	err  error
 }
 
+// Answer limits, as GraphQL answers have them (docs/api.md, "Limits"): an answer shows at most
+// maxProblems problems, or warnings, and counts the rest; a message, or an event's label, is cut
+// at maxMessageBytes. So an answer's size is bounded whatever the body, and never echoes it.
+const (
+	maxProblems     = 20
+	maxMessageBytes = 1000
+)
+
 // EventResult is what happened to one event, in a 200/201 response.
 type EventResult struct {
-	Event      string        `json:"event"`                // the event's type and job, e.g. "COMPLETE job:ol:ns/name"
-	Run        string        `json:"run,omitempty"`        // the import run that applied it
-	Superseded string        `json:"superseded,omitempty"` // why it was not applied: older than what its job last stated
-	Warnings   []ProblemJSON `json:"warnings,omitempty"`   // what it got wrong, left out
+	Event        string        `json:"event"`                  // the event's type and job, e.g. "COMPLETE job:ol:ns/name"
+	Run          string        `json:"run,omitempty"`          // the import run that applied it
+	Superseded   string        `json:"superseded,omitempty"`   // why it was not applied: older than what its job last stated
+	Warnings     []ProblemJSON `json:"warnings,omitempty"`     // what it got wrong, left out
+	MoreWarnings int           `json:"moreWarnings,omitempty"` // its warnings not shown: the answer shows maxProblems in all
 }
 
 // ProblemJSON is a problem or warning as a response writes it: its line in the request body,
@@ -99,15 +109,29 @@ type ProblemJSON struct {
 	Text    string `json:"text"`
 }
 
-func problemList(ps []importer.Problem) []ProblemJSON {
-	if len(ps) == 0 {
-		return nil
+// problemList writes at most limit of ps, and says how many it left out.
+func problemList(ps []importer.Problem, limit int) ([]ProblemJSON, int) {
+	n := min(len(ps), max(limit, 0))
+	if n == 0 {
+		return nil, len(ps)
 	}
-	out := make([]ProblemJSON, len(ps))
-	for i, p := range ps {
-		out[i] = ProblemJSON{Line: p.Line, Field: p.Field, Message: p.Msg, Text: p.String()}
+	out := make([]ProblemJSON, n)
+	for i, p := range ps[:n] {
+		out[i] = ProblemJSON{Line: p.Line, Field: cut(p.Field), Message: cut(p.Msg), Text: cut(p.String())}
 	}
-	return out
+	return out, len(ps) - n
+}
+
+// cut shortens s to maxMessageBytes, on a character's boundary.
+func cut(s string) string {
+	if len(s) <= maxMessageBytes {
+		return s
+	}
+	n := maxMessageBytes
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }
 
 func (in *Ingester) handler(batch bool) http.Handler {
@@ -117,20 +141,27 @@ func (in *Ingester) handler(batch bool) http.Handler {
 			writeError(w, status, code, err.Error(), nil)
 			return
 		}
+		// What the body holds is counted before it is decoded: decoding makes a document of every
+		// element, event or not, so a batch over the cap costs one pass over its bytes.
+		o := outlineOf(body, in.opts.MaxEvents)
+		switch {
+		case !batch && (o.values > 1 || o.first == '['):
+			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes one event, a JSON object; send several to /api/v1/lineage/batch", nil)
+			return
+		case batch && (o.values > 1 || o.first != '['):
+			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes one JSON array of events", nil)
+			return
+		case batch && o.elements > in.opts.MaxEvents:
+			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the batch holds more than %d elements; a batch takes at most %d events", in.opts.MaxEvents, in.opts.MaxEvents), nil)
+			return
+		}
 		imp := &importer.Importer{Store: in.store}
 		docs, err := imp.DecodeDocuments("request", openlineage.Format, body)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, CodeBadInput, err.Error(), nil)
 			return
 		}
-		switch {
-		case !batch && (len(docs) != 1 || isArray(body)):
-			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes one event, a JSON object; send several to /api/v1/lineage/batch", nil)
-			return
-		case batch && !isArray(body):
-			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes a JSON array of events", nil)
-			return
-		case len(docs) > in.opts.MaxEvents:
+		if len(docs) > max(in.opts.MaxEvents, 1) { // the outline is exact for JSON, and the decoder refuses the rest whole
 			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("%d events; a batch takes at most %d", len(docs), in.opts.MaxEvents), nil)
 			return
 		}
@@ -174,8 +205,11 @@ func (in *Ingester) respond(w http.ResponseWriter, sub *submission, outcomes []i
 	var problems []importer.Problem
 	results := make([]EventResult, len(outcomes))
 	stored := false
+	shown := 0 // warnings shown so far: at most maxProblems in one answer
 	for i, o := range outcomes {
-		results[i] = EventResult{Event: o.Label, Superseded: o.Superseded, Warnings: problemList(o.Warnings)}
+		results[i] = EventResult{Event: cut(o.Label), Superseded: cut(o.Superseded)}
+		results[i].Warnings, results[i].MoreWarnings = problemList(o.Warnings, maxProblems-shown)
+		shown += len(results[i].Warnings)
 		var ve *importer.ValidationError
 		switch {
 		case errors.As(o.Err, &ve):
@@ -284,28 +318,24 @@ func (in *Ingester) commitGroup(user string, group []*submission) {
 	}
 }
 
-func isArray(body []byte) bool {
-	for _, c := range body {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		}
-		return c == '['
-	}
-	return false
-}
-
 // writeError writes the GraphQL error shape (as auth.WriteError does), with the problems of the
-// events under extensions.problems: file is "request", line the line in the body.
+// events under extensions.problems (the first maxProblems; extensions.moreProblems counts the
+// rest): file is "request", line the line in the body.
 func writeError(w http.ResponseWriter, status int, code, msg string, problems []importer.Problem) {
+	msg = cut(msg)
 	if problems == nil {
 		auth.WriteError(w, status, code, msg)
 		return
 	}
+	ext := map[string]any{"code": code}
+	list, more := problemList(problems, maxProblems)
+	ext["problems"] = list
+	if more > 0 {
+		ext["moreProblems"] = more
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg,
-		"extensions": map[string]any{"code": code, "problems": problemList(problems)}}}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
 }
 
 func plural(n int, one, many string) string {

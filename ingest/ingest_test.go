@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -92,8 +94,9 @@ type reply struct {
 	Errors []struct {
 		Message    string `json:"message"`
 		Extensions struct {
-			Code     string               `json:"code"`
-			Problems []ingest.ProblemJSON `json:"problems"`
+			Code         string               `json:"code"`
+			Problems     []ingest.ProblemJSON `json:"problems"`
+			MoreProblems int                  `json:"moreProblems"`
 		} `json:"extensions"`
 	} `json:"errors"`
 }
@@ -304,5 +307,109 @@ func testCanonicalOverHTTP(t *testing.T, s graph.Store) {
 	want := []string{"ds:bureau-feed", buildJob, "ds:credit-features", "mdl:credit-scorecard", "sys:credit-scoring", "dec:loan-approval"}
 	if !reflect.DeepEqual(path, want) {
 		t.Errorf("evidence %v, want %v", path, want)
+	}
+}
+
+// handlerOf serves the lineage endpoints of an ingester over s with opts, alone: no server, no
+// token checks; every caller is the ingester token's owner.
+func handlerOf(s graph.Store, opts ingest.Options) http.Handler {
+	mux := http.NewServeMux()
+	caller := auth.Principal{Name: ingesterName, Role: auth.Ingester}
+	ingest.New(s, opts, quiet).Routes(mux, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), caller)))
+		})
+	})
+	return mux
+}
+
+// TestLineageBoundedBeforeDecoding: a batch of more elements than the cap is refused (413
+// PAYLOAD_TOO_LARGE) from the body's outline, before decoding: refusing a megabyte of
+// `[0,0,...]` (half a million elements, each a document to the decoder) allocates a few times the
+// body, not a document per element; so does refusing a single-event request of half a million
+// objects one after another (400). A batch of bad events answers its first 20 problems and
+// counts the rest.
+func TestLineageBoundedBeforeDecoding(t *testing.T) {
+	h := handlerOf(embeddedtest.Fresh(t), ingest.DefaultOptions())
+	zeros := append(append([]byte("["), bytes.Repeat([]byte("0,"), 1<<19)...), '0', ']')
+	for _, c := range []struct {
+		path   string
+		body   []byte
+		status int
+		code   string
+	}{
+		{"/api/v1/lineage/batch", zeros, http.StatusRequestEntityTooLarge, ingest.CodeTooLarge},
+		{"/api/v1/lineage", bytes.Repeat([]byte("{}"), 1<<19), http.StatusBadRequest, ingest.CodeBadInput},
+		{"/api/v1/lineage", zeros[1 : len(zeros)-1], http.StatusBadRequest, ingest.CodeBadInput}, // 0,0,...: values, no array
+	} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, c.path, bytes.NewReader(c.body)))
+		runtime.ReadMemStats(&after)
+		r := decodeReply(t, w)
+		if r.status != c.status || len(r.Errors) != 1 || r.Errors[0].Extensions.Code != c.code {
+			t.Errorf("%s, %d bytes: %+v", c.path, len(c.body), r)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*uint64(len(c.body)) {
+			t.Errorf("%s: refusing %d bytes allocated %d", c.path, len(c.body), alloc)
+		}
+	}
+
+	var many []string
+	for i := range 30 {
+		many = append(many, strconv.Itoa(i))
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/lineage/batch", strings.NewReader("["+strings.Join(many, ",\n")+"]")))
+	r := decodeReply(t, w)
+	if r.status != http.StatusBadRequest || len(r.Errors) != 1 {
+		t.Fatalf("30 bad events: %+v", r)
+	}
+	if e := r.Errors[0]; len(e.Extensions.Problems) != 20 || e.Extensions.MoreProblems != 10 || !strings.HasPrefix(e.Message, "30 problems") ||
+		e.Extensions.Problems[0].Text != "request:1: expected an OpenLineage event (an object), got a scalar" {
+		t.Errorf("30 bad events: %+v", e)
+	}
+}
+
+func decodeReply(t *testing.T, w *httptest.ResponseRecorder) reply {
+	t.Helper()
+	r := reply{status: w.Code}
+	if err := json.Unmarshal(w.Body.Bytes(), &r); err != nil {
+		t.Fatalf("HTTP %d: the answer is not JSON: %v\n%.500s", w.Code, err, w.Body.Bytes())
+	}
+	return r
+}
+
+// TestLineageAnswerBounded: a 201 shows 20 warnings in all and counts the rest per event; a
+// message is cut at 1,000 bytes, so what a client wrote is not sent back whole.
+func TestLineageAnswerBounded(t *testing.T) {
+	h := handlerOf(embeddedtest.Fresh(t), ingest.DefaultOptions())
+	long := strings.Repeat("X", 3000)
+	var events []string
+	for i := range 25 {
+		events = append(events, `{"eventType": "`+long+`", "eventTime": "2026-03-01T00:00:00Z", "run": {"runId": "r"}, "job": {"namespace": "ns", "name": "j`+strconv.Itoa(i)+`"}}`)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/lineage/batch", strings.NewReader("["+strings.Join(events, ",\n")+"]")))
+	r := decodeReply(t, w)
+	if r.status != http.StatusCreated || len(r.Events) != 25 {
+		t.Fatalf("25 events: %+v", r)
+	}
+	shown, more := 0, 0
+	for _, e := range r.Events {
+		shown, more = shown+len(e.Warnings), more+e.MoreWarnings
+		for _, p := range e.Warnings {
+			if len(p.Message) > 1003 || len(p.Text) > 1003 || !strings.HasSuffix(p.Message, "...") {
+				t.Errorf("a warning of %d bytes: %.80s", len(p.Message), p.Message)
+			}
+		}
+	}
+	if shown != 20 || more != 5 {
+		t.Errorf("%d warnings shown, %d counted, want 20 and 5", shown, more)
+	}
+	if w.Body.Len() > 64<<10 {
+		t.Errorf("an answer of %d bytes", w.Body.Len())
 	}
 }
