@@ -27,6 +27,7 @@ type Document struct {
 	Format   string          // its format's name
 	Source   string          // the source its records speak for
 	SHA256   string          // of the file or request body
+	Index    int             // its place among the documents of its data, from 0, as they were read
 	Problems []Problem       // what is wrong with it: its run is rejected
 	Warnings []Problem       // what it gets wrong and its run leaves out (problems under --strict)
 	multi    bool            // the file holds several documents: reports name each by its line
@@ -67,7 +68,8 @@ const maxDocumentProblems = 100
 // DecodeDocuments reads data, the content of name (a file or a request, for messages), as
 // format into its documents: one, unless the format says where each of several begins
 // (record.Emitter.Document). Problems and warnings stay with their document; documents with a
-// time (At) come in time order, the others first, each group in the order of the data.
+// time (At) come in time order, the others first, each group in the order of the data (which
+// each document's Index keeps).
 func (im *Importer) DecodeDocuments(name string, format record.Format, data []byte) ([]*Document, error) {
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
@@ -80,6 +82,7 @@ func (im *Importer) DecodeDocuments(name string, format record.Format, data []by
 			cur.Source = record.FirstNonEmpty(cur.Document.Source, out.Source())
 		}
 		cur.speaksFor(cur.Source)
+		cur.Index = len(docs)
 		docs = append(docs, cur)
 	}
 	add := func(list *[]Problem, p Problem) {

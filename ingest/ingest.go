@@ -6,6 +6,7 @@
 package ingest
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -79,7 +81,9 @@ func (in *Ingester) Routes(mux *http.ServeMux, wrap func(http.Handler) http.Hand
 type submission struct {
 	user string
 	docs []*importer.Document
-	done chan []importer.FileOutcome // the outcomes, in the order of docs; nil when the commit failed
+	// done gets the outcomes, in the order of docs; when the commit failed (err), those of the
+	// runs committed before it, the others empty.
+	done chan []importer.FileOutcome
 	err  error
 }
 
@@ -91,11 +95,23 @@ const (
 	maxMessageBytes = 1000
 )
 
-// EventResult is what happened to one event, in a 200/201 response.
+// What became of an event: EventResult.Status, and the outcome label of the ingestion metric.
+const (
+	StatusStored     = "stored"     // applied: its run has committed
+	StatusSuperseded = "superseded" // older than what the graph holds: not applied, nothing to store
+	StatusRefused    = "refused"    // its problems, or the graph's (an id of another kind there): not stored
+	StatusFailed     = "failed"     // the store failed before storing it: send it again
+)
+
+// EventResult is what happened to one event, in an answer's events.
 type EventResult struct {
+	Index        int           `json:"index"`                  // its place in the request: its index in a batch's array, 0 for a single event
 	Event        string        `json:"event"`                  // the event's type and job, e.g. "COMPLETE job:ol:ns/name"
+	Status       string        `json:"status"`                 // stored, superseded, refused or failed
 	Run          string        `json:"run,omitempty"`          // the import run that applied it
 	Superseded   string        `json:"superseded,omitempty"`   // why it was not applied: older than what its job last stated
+	Problems     []ProblemJSON `json:"problems,omitempty"`     // why it was refused
+	MoreProblems int           `json:"moreProblems,omitempty"` // its problems not shown: the answer shows maxProblems in all
 	Warnings     []ProblemJSON `json:"warnings,omitempty"`     // what it got wrong, left out
 	MoreWarnings int           `json:"moreWarnings,omitempty"` // its warnings not shown: the answer shows maxProblems in all
 }
@@ -190,45 +206,75 @@ func (in *Ingester) handler(batch bool) http.Handler {
 	})
 }
 
-// respond writes the outcome of a submission: 201 when events were stored, 200 when all were
-// superseded (nothing new to store), 400 with the problems of an event the graph refused.
+// statusOf tells what became of an event from its outcome; one with none was in a run the store
+// failed before committing, or after it.
+func statusOf(o importer.FileOutcome) string {
+	var ve *importer.ValidationError
+	switch {
+	case o.Summary != nil:
+		return StatusStored
+	case o.Superseded != "":
+		return StatusSuperseded
+	case errors.As(o.Err, &ve):
+		return StatusRefused
+	}
+	return StatusFailed
+}
+
+// respond writes the outcome of a submission, each event with what became of it, in the order of
+// the request. The status says what happened to the request as a whole:
+//   - 201 some events were stored, none refused (the others superseded);
+//   - 200 every event was superseded: nothing to store;
+//   - 207 the graph refused some events and the others were stored (or superseded): a batch's
+//     events land in several runs, each its own transaction, so a refusal cannot undo the others;
+//   - 400 the graph refused events and none was stored;
+//   - 503 (500) the store failed: the events it stored before are said so, the others failed.
 func (in *Ingester) respond(w http.ResponseWriter, sub *submission, outcomes []importer.FileOutcome) {
-	if sub.err != nil {
+	results := make([]EventResult, len(outcomes))
+	var problems []importer.Problem
+	count := map[string]int{}
+	warnings, shown := 0, 0 // warnings and problems shown so far: maxProblems of each in one answer
+	for i, o := range outcomes {
+		r := EventResult{Index: sub.docs[i].Index, Event: cut(o.Label), Status: statusOf(o), Superseded: cut(o.Superseded)}
+		var ve *importer.ValidationError
+		switch {
+		case o.Summary != nil:
+			r.Run = o.Summary.RunID
+		case errors.As(o.Err, &ve):
+			problems = append(problems, ve.Problems...)
+			r.Problems, r.MoreProblems = problemList(ve.Problems, maxProblems-shown)
+			shown += len(r.Problems)
+		}
+		r.Warnings, r.MoreWarnings = problemList(o.Warnings, maxProblems-warnings)
+		warnings += len(r.Warnings)
+		count[r.Status]++
+		results[i] = r
+	}
+	slices.SortStableFunc(results, func(a, b EventResult) int { return cmp.Compare(a.Index, b.Index) })
+	stored, refused, all := count[StatusStored], count[StatusRefused], len(results)
+	switch {
+	case sub.err != nil:
 		status, code := http.StatusInternalServerError, CodeInternal
 		if errors.Is(sub.err, graph.ErrUnavailable) || errors.Is(sub.err, context.DeadlineExceeded) {
 			status, code = http.StatusServiceUnavailable, CodeUnavailable
 		}
-		in.log.Error("lineage commit failed", "user", sub.user, "err", sub.err)
-		writeError(w, status, code, "the events could not be stored: "+sub.err.Error(), nil)
-		return
-	}
-	var problems []importer.Problem
-	results := make([]EventResult, len(outcomes))
-	stored := false
-	shown := 0 // warnings shown so far: at most maxProblems in one answer
-	for i, o := range outcomes {
-		results[i] = EventResult{Event: cut(o.Label), Superseded: cut(o.Superseded)}
-		results[i].Warnings, results[i].MoreWarnings = problemList(o.Warnings, maxProblems-shown)
-		shown += len(results[i].Warnings)
-		var ve *importer.ValidationError
-		switch {
-		case errors.As(o.Err, &ve):
-			problems = append(problems, ve.Problems...)
-		case o.Summary != nil:
-			results[i].Run, stored = o.Summary.RunID, true
+		in.log.Error("lineage commit failed", "user", sub.user, "stored", stored, "events", all, "err", sub.err)
+		msg := "the events could not be stored: " + sub.err.Error() + "; nothing of the request was stored, send it again"
+		if stored > 0 {
+			msg = fmt.Sprintf("the store failed after storing %d of the %d events (each event says whether it was): %v; send the others again (sending all again is safe)", stored, all, sub.err)
 		}
+		writeAnswer(w, status, results, errorOf(code, msg, nil))
+	case refused > 0 && stored == 0:
+		writeAnswer(w, http.StatusBadRequest, results, errorOf(CodeBadInput,
+			fmt.Sprintf("the graph refused %d of the %d %s: nothing was stored", refused, all, plural(all, "event", "events")), problems))
+	case refused > 0:
+		writeAnswer(w, http.StatusMultiStatus, results, errorOf(CodeBadInput,
+			fmt.Sprintf("the graph refused %d of the %d events, %d were stored (each event says which)", refused, all, stored), problems))
+	case stored > 0:
+		writeAnswer(w, http.StatusCreated, results, nil)
+	default:
+		writeAnswer(w, http.StatusOK, results, nil)
 	}
-	if len(problems) > 0 {
-		writeError(w, http.StatusBadRequest, CodeBadInput, "the graph refused the events: nothing of them was stored", problems)
-		return
-	}
-	status := http.StatusOK
-	if stored {
-		status = http.StatusCreated
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"events": results})
 }
 
 // readBody reads the request body, decompressing gzip, refusing more than MaxBody.
@@ -306,15 +352,32 @@ func (in *Ingester) commitGroup(user string, group []*submission) {
 	ctx, cancel := context.WithTimeout(context.Background(), in.opts.Timeout)
 	defer cancel()
 	imp := &importer.Importer{Store: in.store, Opts: importer.Options{User: user}, Clock: in.clock}
-	outcomes, err := imp.ImportDocuments(ctx, docs, true)
+	outcomes, err := imp.ImportDocuments(ctx, docs, true) // as many outcomes as docs, even with err
+	if len(outcomes) != len(docs) {
+		outcomes = make([]importer.FileOutcome, len(docs)) // none known: each failed
+	}
 	for _, s := range group {
-		if err != nil {
-			s.err = err
-			s.done <- nil
-			continue
-		}
-		s.done <- outcomes[:len(s.docs)]
+		mine := outcomes[:len(s.docs):len(s.docs)]
 		outcomes = outcomes[len(s.docs):]
+		in.logRefused(s.user, mine)
+		s.err = err
+		s.done <- mine
+	}
+}
+
+// logRefused logs the events of a request the graph refused, once per request: its answer says
+// so too, but a client that takes any 2xx for success (a 207) may not read it.
+func (in *Ingester) logRefused(user string, outcomes []importer.FileOutcome) {
+	refused, first := 0, ""
+	for _, o := range outcomes {
+		if statusOf(o) == StatusRefused {
+			if refused++; first == "" {
+				first = cut(o.Err.Error())
+			}
+		}
+	}
+	if refused > 0 {
+		in.log.Warn("lineage events refused by the graph", "user", user, "refused", refused, "events", len(outcomes), "first", first)
 	}
 }
 
@@ -322,20 +385,38 @@ func (in *Ingester) commitGroup(user string, group []*submission) {
 // events under extensions.problems (the first maxProblems; extensions.moreProblems counts the
 // rest): file is "request", line the line in the body.
 func writeError(w http.ResponseWriter, status int, code, msg string, problems []importer.Problem) {
-	msg = cut(msg)
 	if problems == nil {
-		auth.WriteError(w, status, code, msg)
+		auth.WriteError(w, status, code, cut(msg))
 		return
 	}
+	writeAnswer(w, status, nil, errorOf(code, msg, problems))
+}
+
+// errorOf is one error of the GraphQL error shape.
+func errorOf(code, msg string, problems []importer.Problem) map[string]any {
 	ext := map[string]any{"code": code}
-	list, more := problemList(problems, maxProblems)
-	ext["problems"] = list
-	if more > 0 {
-		ext["moreProblems"] = more
+	if problems != nil {
+		list, more := problemList(problems, maxProblems)
+		ext["problems"] = list
+		if more > 0 {
+			ext["moreProblems"] = more
+		}
+	}
+	return map[string]any{"message": cut(msg), "extensions": ext}
+}
+
+// writeAnswer writes the events' results and an error, either of them, or both.
+func writeAnswer(w http.ResponseWriter, status int, results []EventResult, err map[string]any) {
+	body := map[string]any{}
+	if results != nil {
+		body["events"] = results
+	}
+	if err != nil {
+		body["errors"] = []any{err}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 func plural(n int, one, many string) string {

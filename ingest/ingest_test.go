@@ -413,3 +413,101 @@ func TestLineageAnswerBounded(t *testing.T) {
 		t.Errorf("an answer of %d bytes", w.Body.Len())
 	}
 }
+
+// runEvent is a COMPLETE event of job ns/<job> at the given time, reading s3://in/<input>, with
+// whatever else extra adds to the event (`"outputs": [...]`, ...).
+func runEvent(job, at, input, extra string) string {
+	if extra != "" {
+		extra = ", " + extra
+	}
+	return `{"eventType": "COMPLETE", "eventTime": "` + at + `", "producer": "p", "run": {"runId": "r-` + job + `"},
+  "job": {"namespace": "ns", "name": "` + job + `"}, "inputs": [{"namespace": "s3://in", "name": "` + input + `"}]` + extra + `}`
+}
+
+// TestLineageBatchPartial: the graph refuses one event of a batch (a symlink naming what the
+// register already names another node) and stores the two others, in runs of their own: the
+// answer is 207, each event in the order of the request saying what became of it; a batch whose
+// only event is refused is 400, nothing stored.
+func TestLineageBatchPartial(t *testing.T) { onEachStore(t, testLineageBatchPartial) }
+
+func testLineageBatchPartial(t *testing.T, s graph.Store) {
+	storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "sameas", "register.yaml"))
+	url := serve(t, s) + "/api/v1/lineage/batch"
+	refused := runEvent("bad", "2026-03-01T01:00:00Z", "c", `"outputs": [{"namespace": "s3://x", "name": "y",
+  "facets": {"symlinks": {"identifiers": [{"namespace": "s3://bank-features", "name": "credit/features", "type": "TABLE"}]}}}]`)
+	body := "[" + runEvent("good1", "2026-03-01T03:00:00Z", "a", "") + ",\n" + refused + ",\n" + runEvent("good2", "2026-03-01T02:00:00Z", "b", "") + "]"
+	r := post(t, url, ingesterKey, []byte(body), false)
+	if r.status != http.StatusMultiStatus || len(r.Events) != 3 || len(r.Errors) != 1 || r.Errors[0].Extensions.Code != ingest.CodeBadInput {
+		t.Fatalf("a batch with a refused event: %+v", r)
+	}
+	for i, want := range []struct{ event, status string }{
+		{"COMPLETE job:ol:ns/good1", ingest.StatusStored}, {"COMPLETE job:ol:ns/bad", ingest.StatusRefused}, {"COMPLETE job:ol:ns/good2", ingest.StatusStored},
+	} {
+		e := r.Events[i]
+		if e.Index != i || e.Event != want.event || e.Status != want.status || (e.Run != "") != (want.status == ingest.StatusStored) ||
+			(len(e.Problems) > 0) != (want.status == ingest.StatusRefused) {
+			t.Errorf("event %d: %+v, want %s %s", i, e, want.event, want.status)
+		}
+	}
+	if p := r.Events[1].Problems; len(p) != 1 || !strings.Contains(p[0].Message, "already another name of") || p[0].Line != 4 {
+		t.Errorf("the refused event's problems: %+v", p)
+	}
+	ns, err := s.Nodes(context.Background(), []string{"job:ol:ns/good1", "job:ol:ns/good2", "job:ol:ns/bad"})
+	if err != nil || len(ns) != 2 {
+		t.Errorf("stored: %v %v, want the two good jobs", ns, err)
+	}
+
+	before := storetest.Take(t, s)
+	r = post(t, url, ingesterKey, []byte("["+refused+"]"), false)
+	if r.status != http.StatusBadRequest || len(r.Events) != 1 || r.Events[0].Status != ingest.StatusRefused ||
+		!strings.Contains(r.Errors[0].Message, "nothing was stored") || len(r.Errors[0].Extensions.Problems) != 1 {
+		t.Errorf("a batch of a refused event: %+v", r)
+	}
+	if diff := before.Diff(storetest.Take(t, s)); diff != "" {
+		t.Errorf("a refused batch changed the graph:\n%s", diff)
+	}
+}
+
+// failingStore fails every import after the first `ok` with graph.ErrUnavailable.
+type failingStore struct {
+	graph.Store
+	ok    int
+	mu    sync.Mutex
+	calls int
+}
+
+func (f *failingStore) Import(ctx context.Context, run graph.ImportRun, fill func(context.Context, graph.Writer) error) (*graph.ImportSummary, error) {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls > f.ok
+	f.mu.Unlock()
+	if fail {
+		return nil, graph.ErrUnavailable
+	}
+	return f.Store.Import(ctx, run, fill)
+}
+
+// TestLineageStoreFailsMidBatch: a batch's two events of one job go to two runs; the store
+// commits the first and fails the second: the answer is 503 STORE_UNAVAILABLE, and says the
+// first event was stored and the second not.
+func TestLineageStoreFailsMidBatch(t *testing.T) {
+	s := &failingStore{Store: embeddedtest.Fresh(t), ok: 1}
+	h := handlerOf(s, ingest.DefaultOptions())
+	body := "[" + runEvent("j", "2026-03-01T01:00:00Z", "a", "") + ",\n" + runEvent("j", "2026-03-01T02:00:00Z", "b", "") + "]"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/lineage/batch", strings.NewReader(body)))
+	r := decodeReply(t, w)
+	if r.status != http.StatusServiceUnavailable || len(r.Errors) != 1 || r.Errors[0].Extensions.Code != ingest.CodeUnavailable ||
+		!strings.Contains(r.Errors[0].Message, "after storing 1 of the 2 events") || len(r.Events) != 2 {
+		t.Fatalf("a store failing mid-batch: %+v", r)
+	}
+	if e := r.Events; e[0].Status != ingest.StatusStored || e[0].Run == "" || e[1].Status != ingest.StatusFailed || e[1].Run != "" {
+		t.Errorf("the events: %+v", e)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/lineage", strings.NewReader(runEvent("k", "2026-03-01T01:00:00Z", "a", ""))))
+	if r := decodeReply(t, w); r.status != http.StatusServiceUnavailable || !strings.Contains(r.Errors[0].Message, "nothing of the request was stored") ||
+		len(r.Events) != 1 || r.Events[0].Status != ingest.StatusFailed {
+		t.Errorf("a store failing a single event: %+v", r)
+	}
+}
