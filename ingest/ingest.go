@@ -109,7 +109,7 @@ type EventResult struct {
 	Event        string        `json:"event"`                  // the event's type and job, e.g. "COMPLETE job:ol:ns/name"
 	Status       string        `json:"status"`                 // stored, superseded, refused or failed
 	Run          string        `json:"run,omitempty"`          // the import run that applied it
-	Superseded   string        `json:"superseded,omitempty"`   // why it was not applied: older than what its job last stated
+	Superseded   string        `json:"superseded,omitempty"`   // why it was not applied: older than what the graph holds of all it states
 	Problems     []ProblemJSON `json:"problems,omitempty"`     // why it was refused
 	MoreProblems int           `json:"moreProblems,omitempty"` // its problems not shown: the answer shows maxProblems in all
 	Warnings     []ProblemJSON `json:"warnings,omitempty"`     // what it got wrong, left out

@@ -511,3 +511,60 @@ func TestLineageStoreFailsMidBatch(t *testing.T) {
 		t.Errorf("a store failing a single event: %+v", r)
 	}
 }
+
+// TestOlderEventKeepsNewerDescription: a dataset described by a newer event keeps that
+// description when an older event describes it again, whatever job the older event is of: the
+// older event's own job lineage is stored (it is that job's newest), its description of the
+// dataset is not, and the answer says so. An older DATASET event is superseded whole. A new
+// server (whose ingester remembers nothing) asks the store and holds to the same rule.
+func TestOlderEventKeepsNewerDescription(t *testing.T) {
+	onEachStore(t, testOlderEventKeepsNewerDescription)
+}
+
+func testOlderEventKeepsNewerDescription(t *testing.T, s graph.Store) {
+	const shared = "ds:ol:s3://out/shared"
+	describing := func(job, at, description string) []byte {
+		return []byte(runEvent(job, at, job, `"outputs": [{"namespace": "s3://out", "name": "shared",
+  "facets": {"documentation": {"description": "`+description+`"}}}]`))
+	}
+	url := serve(t, s) + "/api/v1/lineage"
+	if r := post(t, url, ingesterKey, describing("writer-new", "2026-03-01T03:00:00Z", "the newer description"), false); r.status != http.StatusCreated {
+		t.Fatalf("the newer event: %+v", r)
+	}
+	r := post(t, url, ingesterKey, describing("writer-old", "2026-03-01T01:00:00Z", "the older description"), false)
+	if r.status != http.StatusCreated || r.Events[0].Status != ingest.StatusStored || len(r.Events[0].Warnings) != 1 ||
+		!strings.Contains(r.Events[0].Warnings[0].Message, "older (2026-03-01T01:00:00Z) than what "+shared+" last stated (2026-03-01T03:00:00Z") {
+		t.Errorf("an older event of another job describing the dataset: %+v", r)
+	}
+	if d := node(t, s, shared).Props["description"]; d != "the newer description" {
+		t.Errorf("after an older event of another job, the dataset's description is %q", d)
+	}
+	if in, err := s.Edges(context.Background(), []string{"job:ol:ns/writer-old"}, graph.Out, []graph.RelType{graph.Feeds}); err != nil || len(in) != 1 {
+		t.Errorf("the older event's own lineage: %v %v", in, err)
+	}
+	dataset := func(at, description string) []byte {
+		return []byte(`{"eventType": "DATASET", "eventTime": "` + at + `", "producer": "p",
+  "dataset": {"namespace": "s3://out", "name": "shared", "facets": {"documentation": {"description": "` + description + `"}}}}`)
+	}
+	if r := post(t, url, ingesterKey, dataset("2026-03-01T02:00:00Z", "a dataset event's older description"), false); r.status != http.StatusOK ||
+		r.Events[0].Status != ingest.StatusSuperseded || !strings.Contains(r.Events[0].Superseded, shared) {
+		t.Errorf("an older dataset event: %+v", r)
+	}
+
+	again := httptest.NewServer(handlerOf(s, ingest.DefaultOptions())) // another ingester: it asks the store
+	defer again.Close()
+	url = again.URL + "/api/v1/lineage"
+	if r := post(t, url, ingesterKey, describing("writer-third", "2026-03-01T02:30:00Z", "yet another older description"), false); r.status != http.StatusCreated ||
+		len(r.Events[0].Warnings) != 1 {
+		t.Errorf("an older event to a new server: %+v", r)
+	}
+	if d := node(t, s, shared).Props["description"]; d != "the newer description" {
+		t.Errorf("the dataset's description is %q", d)
+	}
+	if r := post(t, url, ingesterKey, dataset("2026-03-01T04:00:00Z", "the newest description"), false); r.status != http.StatusCreated {
+		t.Errorf("a newer dataset event: %+v", r)
+	}
+	if d := node(t, s, shared).Props["description"]; d != "the newest description" {
+		t.Errorf("after a newer dataset event, the description is %q", d)
+	}
+}
