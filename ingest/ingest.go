@@ -25,6 +25,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer"
 	"github.com/aimsgraph/aimsgraph/importer/openlineage"
+	"github.com/aimsgraph/aimsgraph/metrics"
 )
 
 // Options tune the endpoint.
@@ -178,6 +179,7 @@ func (in *Ingester) handler(batch bool) http.Handler {
 			return
 		}
 		if len(docs) > max(in.opts.MaxEvents, 1) { // the outline is exact for JSON, and the decoder refuses the rest whole
+			count(StatusRefused, len(docs))
 			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("%d events; a batch takes at most %d", len(docs), in.opts.MaxEvents), nil)
 			return
 		}
@@ -187,6 +189,7 @@ func (in *Ingester) handler(batch bool) http.Handler {
 			problems = append(problems, d.Problems...)
 		}
 		if len(problems) > 0 {
+			count(StatusRefused, len(docs))
 			writeError(w, http.StatusBadRequest, CodeBadInput, fmt.Sprintf("%d %s in the events; nothing was stored", len(problems), plural(len(problems), "problem", "problems")), problems)
 			return
 		}
@@ -204,6 +207,11 @@ func (in *Ingester) handler(batch bool) http.Handler {
 		}
 		in.respond(w, sub, outcomes)
 	})
+}
+
+// count adds n events of an outcome (a Status) to the ingestion metric.
+func count(status string, n int) {
+	metrics.IngestionEvents.WithLabelValues(openlineage.Name, status).Add(float64(n))
 }
 
 // statusOf tells what became of an event from its outcome; one with none was in a run the store
@@ -360,6 +368,9 @@ func (in *Ingester) commitGroup(user string, group []*submission) {
 		mine := outcomes[:len(s.docs):len(s.docs)]
 		outcomes = outcomes[len(s.docs):]
 		in.logRefused(s.user, mine)
+		for _, o := range mine {
+			count(statusOf(o), 1)
+		}
 		s.err = err
 		s.done <- mine
 	}

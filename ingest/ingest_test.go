@@ -568,3 +568,56 @@ func testOlderEventKeepsNewerDescription(t *testing.T, s graph.Store) {
 		t.Errorf("after a newer dataset event, the description is %q", d)
 	}
 }
+
+// metric reads one series of /metrics (0 when absent).
+func metric(t *testing.T, base, series string) float64 {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+readerKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return 0
+}
+
+// TestIngestionMetric: /metrics counts the events received by outcome: stored, superseded (an
+// older event of a job), refused (an event with a problem: the request's every event).
+func TestIngestionMetric(t *testing.T) {
+	s := embeddedtest.Fresh(t)
+	base := serve(t, s)
+	series := func(outcome string) string {
+		return `aimsgraph_ingestion_events_total{format="openlineage",outcome="` + outcome + `"}`
+	}
+	before := map[string]float64{}
+	for _, o := range []string{ingest.StatusStored, ingest.StatusSuperseded, ingest.StatusRefused} {
+		before[o] = metric(t, base, series(o))
+	}
+	batch := "[" + runEvent("m1", "2026-03-01T01:00:00Z", "a", "") + ",\n" + runEvent("m2", "2026-03-01T01:00:00Z", "a", "") + "]"
+	if r := post(t, base+"/api/v1/lineage/batch", ingesterKey, []byte(batch), false); r.status != http.StatusCreated {
+		t.Fatalf("two events: %+v", r)
+	}
+	if r := post(t, base+"/api/v1/lineage", ingesterKey, []byte(runEvent("m1", "2026-03-01T00:00:00Z", "a", "")), false); r.status != http.StatusOK {
+		t.Fatalf("an older event: %+v", r)
+	}
+	bad := "[" + runEvent("m3", "2026-03-01T01:00:00Z", "a", "") + `, {"eventType": "COMPLETE", "run": {}, "job": {"namespace": "ns"}}]`
+	if r := post(t, base+"/api/v1/lineage/batch", ingesterKey, []byte(bad), false); r.status != http.StatusBadRequest {
+		t.Fatalf("a batch with a bad event: %+v", r)
+	}
+	for outcome, want := range map[string]float64{ingest.StatusStored: 2, ingest.StatusSuperseded: 1, ingest.StatusRefused: 2} {
+		if got := metric(t, base, series(outcome)) - before[outcome]; got != want {
+			t.Errorf("%s: %v more, want %v", series(outcome), got, want)
+		}
+	}
+}
