@@ -193,6 +193,10 @@ func (in *Ingester) handler(batch bool) http.Handler {
 			writeError(w, http.StatusBadRequest, CodeBadInput, fmt.Sprintf("%d %s in the events; nothing was stored", len(problems), plural(len(problems), "problem", "problems")), problems)
 			return
 		}
+		if batch && o.elements == 0 { // `[]`: nothing to store (the decoder's one document holds nothing)
+			writeAnswer(w, http.StatusOK, []EventResult{}, nil)
+			return
+		}
 		user := "anonymous"
 		if p, ok := auth.FromContext(r.Context()); ok {
 			user = p.Name
@@ -240,7 +244,7 @@ func statusOf(o importer.FileOutcome) string {
 func (in *Ingester) respond(w http.ResponseWriter, sub *submission, outcomes []importer.FileOutcome) {
 	results := make([]EventResult, len(outcomes))
 	var problems []importer.Problem
-	count := map[string]int{}
+	tally := map[string]int{}
 	warnings, shown := 0, 0 // warnings and problems shown so far: maxProblems of each in one answer
 	for i, o := range outcomes {
 		r := EventResult{Index: sub.docs[i].Index, Event: cut(o.Label), Status: statusOf(o), Superseded: cut(o.Superseded)}
@@ -255,11 +259,11 @@ func (in *Ingester) respond(w http.ResponseWriter, sub *submission, outcomes []i
 		}
 		r.Warnings, r.MoreWarnings = problemList(o.Warnings, maxProblems-warnings)
 		warnings += len(r.Warnings)
-		count[r.Status]++
+		tally[r.Status]++
 		results[i] = r
 	}
 	slices.SortStableFunc(results, func(a, b EventResult) int { return cmp.Compare(a.Index, b.Index) })
-	stored, refused, all := count[StatusStored], count[StatusRefused], len(results)
+	stored, refused, all := tally[StatusStored], tally[StatusRefused], len(results)
 	switch {
 	case sub.err != nil:
 		status, code := http.StatusInternalServerError, CodeInternal

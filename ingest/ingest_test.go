@@ -184,7 +184,8 @@ func testLineageEndpoint(t *testing.T, s graph.Store) {
 }
 
 // TestLineageBatch: the batch endpoint takes an array; two events of one job go to different runs,
-// in order, so the job's lineage is the later run's.
+// in order, so the job's lineage is the later run's. An empty array stores nothing, not even a
+// run.
 func TestLineageBatch(t *testing.T) {
 	s := embeddedtest.Fresh(t)
 	url := serve(t, s) + "/api/v1/lineage/batch"
@@ -199,6 +200,14 @@ func TestLineageBatch(t *testing.T) {
 	}
 	if r := post(t, url, ingesterKey, event(t, "2-complete.json"), false); r.status != http.StatusBadRequest {
 		t.Errorf("one event to the batch endpoint: %+v", r)
+	}
+	before := storetest.Take(t, s)
+	runs, _ := s.Runs(context.Background(), graph.RunQuery{})
+	if r := post(t, url, ingesterKey, []byte(" [ ] "), false); r.status != http.StatusOK || r.Events == nil || len(r.Events) != 0 {
+		t.Errorf("an empty batch: %+v", r)
+	}
+	if after, _ := s.Runs(context.Background(), graph.RunQuery{}); len(after) != len(runs) || before.Diff(storetest.Take(t, s)) != "" {
+		t.Errorf("an empty batch made a run: %d runs, were %d", len(after), len(runs))
 	}
 	if r := post(t, strings.TrimSuffix(url, "/batch"), ingesterKey, body, false); r.status != http.StatusBadRequest {
 		t.Errorf("an array to the single endpoint: %+v", r)
