@@ -56,7 +56,7 @@ func FuzzLineageRequest(f *testing.F) {
 			_ = zw.Close()
 			sent = b.Bytes()
 		}
-		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(sent))
+		req := jsonRequest(path, bytes.NewReader(sent))
 		if mode%3 != 0 {
 			req.Header.Set("Content-Encoding", "gzip")
 		}

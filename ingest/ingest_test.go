@@ -355,7 +355,7 @@ func TestLineageBoundedBeforeDecoding(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, c.path, bytes.NewReader(c.body)))
+		h.ServeHTTP(w, jsonRequest(c.path, bytes.NewReader(c.body)))
 		runtime.ReadMemStats(&after)
 		r := decodeReply(t, w)
 		if r.status != c.status || len(r.Errors) != 1 || r.Errors[0].Extensions.Code != c.code {
@@ -371,7 +371,7 @@ func TestLineageBoundedBeforeDecoding(t *testing.T) {
 		many = append(many, strconv.Itoa(i))
 	}
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/lineage/batch", strings.NewReader("["+strings.Join(many, ",\n")+"]")))
+	h.ServeHTTP(w, jsonRequest("/api/v1/lineage/batch", strings.NewReader("["+strings.Join(many, ",\n")+"]")))
 	r := decodeReply(t, w)
 	if r.status != http.StatusBadRequest || len(r.Errors) != 1 {
 		t.Fatalf("30 bad events: %+v", r)
@@ -380,6 +380,13 @@ func TestLineageBoundedBeforeDecoding(t *testing.T) {
 		e.Extensions.Problems[0].Text != "request:1: expected an OpenLineage event (an object), got a scalar" {
 		t.Errorf("30 bad events: %+v", e)
 	}
+}
+
+// jsonRequest is a POST of body to path, sent as JSON, as the OpenLineage clients send it.
+func jsonRequest(path string, body io.Reader) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, path, body)
+	req.Header.Set("Content-Type", "application/json")
+	return req
 }
 
 func decodeReply(t *testing.T, w *httptest.ResponseRecorder) reply {
@@ -401,7 +408,7 @@ func TestLineageAnswerBounded(t *testing.T) {
 		events = append(events, `{"eventType": "`+long+`", "eventTime": "2026-03-01T00:00:00Z", "run": {"runId": "r"}, "job": {"namespace": "ns", "name": "j`+strconv.Itoa(i)+`"}}`)
 	}
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/lineage/batch", strings.NewReader("["+strings.Join(events, ",\n")+"]")))
+	h.ServeHTTP(w, jsonRequest("/api/v1/lineage/batch", strings.NewReader("["+strings.Join(events, ",\n")+"]")))
 	r := decodeReply(t, w)
 	if r.status != http.StatusCreated || len(r.Events) != 25 {
 		t.Fatalf("25 events: %+v", r)
@@ -504,7 +511,7 @@ func TestLineageStoreFailsMidBatch(t *testing.T) {
 	h := handlerOf(s, ingest.DefaultOptions())
 	body := "[" + runEvent("j", "2026-03-01T01:00:00Z", "a", "") + ",\n" + runEvent("j", "2026-03-01T02:00:00Z", "b", "") + "]"
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/lineage/batch", strings.NewReader(body)))
+	h.ServeHTTP(w, jsonRequest("/api/v1/lineage/batch", strings.NewReader(body)))
 	r := decodeReply(t, w)
 	if r.status != http.StatusServiceUnavailable || len(r.Errors) != 1 || r.Errors[0].Extensions.Code != ingest.CodeUnavailable ||
 		!strings.Contains(r.Errors[0].Message, "after storing 1 of the 2 events") || len(r.Events) != 2 {
@@ -514,7 +521,7 @@ func TestLineageStoreFailsMidBatch(t *testing.T) {
 		t.Errorf("the events: %+v", e)
 	}
 	w = httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/v1/lineage", strings.NewReader(runEvent("k", "2026-03-01T01:00:00Z", "a", ""))))
+	h.ServeHTTP(w, jsonRequest("/api/v1/lineage", strings.NewReader(runEvent("k", "2026-03-01T01:00:00Z", "a", ""))))
 	if r := decodeReply(t, w); r.status != http.StatusServiceUnavailable || !strings.Contains(r.Errors[0].Message, "nothing of the request was stored") ||
 		len(r.Events) != 1 || r.Events[0].Status != ingest.StatusFailed {
 		t.Errorf("a store failing a single event: %+v", r)
