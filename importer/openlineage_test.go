@@ -243,3 +243,50 @@ func checkCanonicalAcrossOpenLineage(t *testing.T, s graph.Store) {
 		t.Errorf("the register's dataset keeps its description and gains the job's source: %+v", feed)
 	}
 }
+
+// TestOpenLineageStaleDescription: one clock rule for every source an event states. Imported
+// after an event that described a dataset, an older event of another job stores its job's
+// lineage and leaves the dataset's newer description alone (a warning says so); an older event
+// whose every source holds newer statements is superseded.
+func TestOpenLineageStaleDescription(t *testing.T) { onEachStore(t, testOpenLineageStaleDescription) }
+
+func testOpenLineageStaleDescription(t *testing.T, s graph.Store) {
+	dir := t.TempDir()
+	write := func(name, job, at, description string) string {
+		path := filepath.Join(dir, name)
+		data := `{"eventType": "COMPLETE", "eventTime": "` + at + `", "producer": "p", "run": {"runId": "r"},
+  "job": {"namespace": "ns", "name": "` + job + `"},
+  "outputs": [{"namespace": "s3://out", "name": "d", "facets": {"documentation": {"description": "` + description + `"}}}]}`
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	const ds = "ds:ol:s3://out/d"
+	description := func() any {
+		ns, err := s.Nodes(context.Background(), []string{ds})
+		if err != nil || len(ns) != 1 {
+			t.Fatalf("%s: %v %v", ds, ns, err)
+		}
+		return ns[0].Props["description"]
+	}
+	mustImport(t, s, write("new.json", "a", "2026-03-02T00:00:00Z", "newer"))
+	out := mustImport(t, s, write("old.json", "b", "2026-03-01T00:00:00Z", "older"))
+	if len(out) != 1 || out[0].Summary == nil || len(out[0].Warnings) != 1 ||
+		!strings.Contains(out[0].Warnings[0].Msg, "than what "+ds+" last stated (2026-03-02T00:00:00Z") {
+		t.Errorf("an older event of another job: %+v", out)
+	}
+	if d := description(); d != "newer" {
+		t.Errorf("the description is %v, want the newer one", d)
+	}
+	if got := upstream(t, s, ds); !reflect.DeepEqual(got, []string{"job:ol:ns/a", "job:ol:ns/b"}) {
+		t.Errorf("upstream of %s: %v, want both jobs", ds, got)
+	}
+	out = mustImport(t, s, write("older.json", "a", "2026-03-01T12:00:00Z", "older still"))
+	if len(out) != 1 || out[0].Summary != nil || !strings.Contains(out[0].Superseded, "than what job:ol:ns/a last stated") {
+		t.Errorf("an older event of the same job: %+v", out)
+	}
+	if d := description(); d != "newer" {
+		t.Errorf("the description is %v, want the newer one", d)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -27,6 +28,7 @@ type Document struct {
 	Format   string          // its format's name
 	Source   string          // the source its records speak for
 	SHA256   string          // of the file or request body
+	Index    int             // its place among the documents of its data, from 0, as they were read
 	Problems []Problem       // what is wrong with it: its run is rejected
 	Warnings []Problem       // what it gets wrong and its run leaves out (problems under --strict)
 	multi    bool            // the file holds several documents: reports name each by its line
@@ -67,7 +69,8 @@ const maxDocumentProblems = 100
 // DecodeDocuments reads data, the content of name (a file or a request, for messages), as
 // format into its documents: one, unless the format says where each of several begins
 // (record.Emitter.Document). Problems and warnings stay with their document; documents with a
-// time (At) come in time order, the others first, each group in the order of the data.
+// time (At) come in time order, the others first, each group in the order of the data (which
+// each document's Index keeps).
 func (im *Importer) DecodeDocuments(name string, format record.Format, data []byte) ([]*Document, error) {
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
@@ -80,6 +83,7 @@ func (im *Importer) DecodeDocuments(name string, format record.Format, data []by
 			cur.Source = record.FirstNonEmpty(cur.Document.Source, out.Source())
 		}
 		cur.speaksFor(cur.Source)
+		cur.Index = len(docs)
 		docs = append(docs, cur)
 	}
 	add := func(list *[]Problem, p Problem) {
@@ -277,8 +281,8 @@ func (im *Importer) ImportEach(ctx context.Context, paths []string) ([]FileOutco
 // one run where they can share it (group commit: a server takes concurrent events in one store
 // transaction instead of one each). Documents that speak for a source in common are applied in
 // their order, in different runs, so each run states a source once and one time for it. A
-// document older than the newest applied statement of its source is superseded: not
-// applied, and said so. A run rejected for problems of the graph (an id that is another kind
+// document's statements about a source that holds a newer one are not applied (stale); a
+// document whose every source does is superseded: not applied at all, and said so. A run rejected for problems of the graph (an id that is another kind
 // there) is tried again document by document, so one bad document does not hold back the
 // others. The outcomes come in the order of docs; the error is for the store or the context.
 func (im *Importer) ImportDocuments(ctx context.Context, docs []*Document, group bool) ([]FileOutcome, error) {
@@ -341,26 +345,34 @@ func overlaps(a, b map[string]bool) bool {
 	return false
 }
 
-// importGroup runs the documents of one group, writing their outcomes.
+// importGroup runs the documents of one group, writing their outcomes. A document's statements
+// about a source that holds a newer one are left out (stale); a document whose every source
+// does is superseded: not applied at all.
 func (im *Importer) importGroup(ctx context.Context, docs []*Document, g []int, out []FileOutcome) error {
 	var live []int
+	var parts []*inputFile
+	notes := map[int][]Problem{} // the stale sources of a document applied without them
 	for _, i := range g {
-		why, err := im.superseded(ctx, docs[i])
+		why, err := im.stale(ctx, docs[i])
 		if err != nil {
 			return err
 		}
-		if why != "" {
-			out[i].Superseded = why
+		d := docs[i]
+		switch {
+		case len(why) == len(d.sources) && len(why) > 0:
+			out[i].Superseded = why[d.Source]
 			continue
+		case len(why) > 0:
+			for _, s := range slices.Sorted(maps.Keys(why)) {
+				notes[i] = append(notes[i], Problem{File: d.File, Line: d.Line, Msg: why[s]})
+			}
+			d = d.without(why)
 		}
 		live = append(live, i)
+		parts = append(parts, d.input())
 	}
 	if len(live) == 0 {
 		return nil
-	}
-	parts := make([]*inputFile, len(live))
-	for k, i := range live {
-		parts[k] = docs[i].input()
 	}
 	sum, _, err := im.importFiles(ctx, parts)
 	var ve *ValidationError
@@ -375,40 +387,84 @@ func (im *Importer) importGroup(ctx context.Context, docs []*Document, g []int, 
 		}
 		return nil
 	}
-	for _, i := range live {
+	for k, i := range live {
 		out[i].Summary, out[i].Err = sum, err
 		if !im.Opts.Strict { // under --strict the warnings were problems
 			out[i].Warnings = docs[i].Warnings
 		}
+		out[i].Warnings = append(slices.Clip(out[i].Warnings), notes[i]...)
 		if err == nil && !im.Opts.DryRun && !docs[i].At.IsZero() {
-			im.Clock.record(docs[i].Source, docs[i].At, sum.RunID)
+			for s := range parts[k].doc.sources {
+				im.Clock.record(s, docs[i].At, sum.RunID)
+			}
 		}
 	}
 	return nil
 }
 
-// superseded says why a document with a time must not be applied: the newest run that stated
-// its source recorded a later time for it (RunRecord.SourceTimes). "" when it may be applied.
-func (im *Importer) superseded(ctx context.Context, d *Document) (string, error) {
+// stale applies the one rule of order: a document's statements about a source are not applied
+// when the newest run that stated that source recorded a later time for it
+// (RunRecord.SourceTimes). Each source has its clock: an OpenLineage job's lineage, its
+// description and each dataset's description (docs/formats.md), so an older event of another
+// job does not undo a newer description of a dataset, and an older event of the same job does
+// not undo its lineage. stale says why, for each source the document must leave alone; none
+// for a document without a time or with problems.
+func (im *Importer) stale(ctx context.Context, d *Document) (map[string]string, error) {
 	if d.At.IsZero() || im.Store == nil || len(d.Problems) > 0 {
-		return "", nil
+		return nil, nil
 	}
-	last, run, known := im.Clock.last(d.Source)
-	if !known {
-		runs, err := im.Store.Runs(ctx, graph.RunQuery{Sources: []string{d.Source}, Limit: 1})
-		if err != nil {
-			return "", err
+	var why map[string]string
+	for _, s := range slices.Sorted(maps.Keys(d.sources)) {
+		last, run, known := im.Clock.last(s)
+		if !known {
+			runs, err := im.Store.Runs(ctx, graph.RunQuery{Sources: []string{s}, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			if len(runs) > 0 {
+				last, run = runs[0].SourceTimes[s], runs[0].ID
+			}
+			im.Clock.record(s, last, run)
 		}
-		if len(runs) > 0 {
-			last, run = runs[0].SourceTimes[d.Source], runs[0].ID
+		if last.After(d.At) {
+			if why == nil {
+				why = map[string]string{}
+			}
+			why[s] = fmt.Sprintf("older (%s) than what %s last stated (%s, import run %s): not applied",
+				d.At.UTC().Format(time.RFC3339Nano), s, last.UTC().Format(time.RFC3339Nano), run)
 		}
-		im.Clock.record(d.Source, last, run)
 	}
-	if last.After(d.At) {
-		return fmt.Sprintf("older (%s) than what %s last stated (%s, import run %s): not applied",
-			d.At.UTC().Format(time.RFC3339Nano), d.Source, last.UTC().Format(time.RFC3339Nano), run), nil
+	return why, nil
+}
+
+// without is the document without its statements about the sources of drop: their records,
+// their prunes, their times. Its source becomes another of its own when that one goes.
+func (d *Document) without(drop map[string]string) *Document {
+	dropped := func(s string) bool { _, ok := drop[s]; return ok }
+	c := *d
+	c.nodes, c.rels, c.sources = nil, nil, map[string]bool{}
+	for _, n := range d.nodes {
+		if !dropped(n.Source) {
+			c.nodes = append(c.nodes, n)
+		}
 	}
-	return "", nil
+	for _, r := range d.rels {
+		if !dropped(r.rec.Source) {
+			c.rels = append(c.rels, r)
+		}
+	}
+	for s := range d.sources {
+		if !dropped(s) {
+			c.sources[s] = true
+		}
+	}
+	c.Prunes = slices.DeleteFunc(slices.Clone(d.Prunes), dropped)
+	c.Around = maps.Clone(d.Around)
+	maps.DeleteFunc(c.Around, func(s, _ string) bool { return dropped(s) })
+	if dropped(c.Source) && len(c.sources) > 0 {
+		c.Source = slices.Min(slices.Collect(maps.Keys(c.sources)))
+	}
+	return &c
 }
 
 // Clock remembers, per source, the time of the newest statement applied and its run. It trusts

@@ -6,6 +6,7 @@
 package ingest
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -15,14 +16,17 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aimsgraph/aimsgraph/auth"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer"
 	"github.com/aimsgraph/aimsgraph/importer/openlineage"
+	"github.com/aimsgraph/aimsgraph/metrics"
 )
 
 // Options tune the endpoint.
@@ -80,16 +84,39 @@ func (in *Ingester) Routes(mux *http.ServeMux, wrap func(http.Handler) http.Hand
 type submission struct {
 	user string
 	docs []*importer.Document
-	done chan []importer.FileOutcome // the outcomes, in the order of docs; nil when the commit failed
+	// done gets the outcomes, in the order of docs; when the commit failed (err), those of the
+	// runs committed before it, the others empty.
+	done chan []importer.FileOutcome
 	err  error
 }
 
-// EventResult is what happened to one event, in a 200/201 response.
+// Answer limits, as GraphQL answers have them (docs/api.md, "Limits"): an answer shows at most
+// maxProblems problems, or warnings, and counts the rest; a message, or an event's label, is cut
+// at maxMessageBytes. So an answer's size is bounded whatever the body, and never echoes it.
+const (
+	maxProblems     = 20
+	maxMessageBytes = 1000
+)
+
+// What became of an event: EventResult.Status, and the outcome label of the ingestion metric.
+const (
+	StatusStored     = "stored"     // applied: its run has committed
+	StatusSuperseded = "superseded" // older than what the graph holds: not applied, nothing to store
+	StatusRefused    = "refused"    // its problems, or the graph's (an id of another kind there): not stored
+	StatusFailed     = "failed"     // the store failed before storing it: send it again
+)
+
+// EventResult is what happened to one event, in an answer's events.
 type EventResult struct {
-	Event      string        `json:"event"`                // the event's type and job, e.g. "COMPLETE job:ol:ns/name"
-	Run        string        `json:"run,omitempty"`        // the import run that applied it
-	Superseded string        `json:"superseded,omitempty"` // why it was not applied: older than what its job last stated
-	Warnings   []ProblemJSON `json:"warnings,omitempty"`   // what it got wrong, left out
+	Index        int           `json:"index"`                  // its place in the request: its index in a batch's array, 0 for a single event
+	Event        string        `json:"event"`                  // the event's type and job, e.g. "COMPLETE job:ol:ns/name"
+	Status       string        `json:"status"`                 // stored, superseded, refused or failed
+	Run          string        `json:"run,omitempty"`          // the import run that applied it
+	Superseded   string        `json:"superseded,omitempty"`   // why it was not applied: older than what the graph holds of all it states
+	Problems     []ProblemJSON `json:"problems,omitempty"`     // why it was refused
+	MoreProblems int           `json:"moreProblems,omitempty"` // its problems not shown: the answer shows maxProblems in all
+	Warnings     []ProblemJSON `json:"warnings,omitempty"`     // what it got wrong, left out
+	MoreWarnings int           `json:"moreWarnings,omitempty"` // its warnings not shown: the answer shows maxProblems in all
 }
 
 // ProblemJSON is a problem or warning as a response writes it: its line in the request body,
@@ -101,15 +128,29 @@ type ProblemJSON struct {
 	Text    string `json:"text"`
 }
 
-func problemList(ps []importer.Problem) []ProblemJSON {
-	if len(ps) == 0 {
-		return nil
+// problemList writes at most limit of ps, and says how many it left out.
+func problemList(ps []importer.Problem, limit int) ([]ProblemJSON, int) {
+	n := min(len(ps), max(limit, 0))
+	if n == 0 {
+		return nil, len(ps)
 	}
-	out := make([]ProblemJSON, len(ps))
-	for i, p := range ps {
-		out[i] = ProblemJSON{Line: p.Line, Field: p.Field, Message: p.Msg, Text: p.String()}
+	out := make([]ProblemJSON, n)
+	for i, p := range ps[:n] {
+		out[i] = ProblemJSON{Line: p.Line, Field: cut(p.Field), Message: cut(p.Msg), Text: cut(p.String())}
 	}
-	return out
+	return out, len(ps) - n
+}
+
+// cut shortens s to maxMessageBytes, on a character's boundary.
+func cut(s string) string {
+	if len(s) <= maxMessageBytes {
+		return s
+	}
+	n := maxMessageBytes
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }
 
 func (in *Ingester) handler(batch bool) http.Handler {
@@ -125,20 +166,28 @@ func (in *Ingester) handler(batch bool) http.Handler {
 			writeError(w, status, code, err.Error(), nil)
 			return
 		}
+		// What the body holds is counted before it is decoded: decoding makes a document of every
+		// element, event or not, so a batch over the cap costs one pass over its bytes.
+		o := outlineOf(body, in.opts.MaxEvents)
+		switch {
+		case !batch && (o.values > 1 || o.first == '['):
+			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes one event, a JSON object; send several to /api/v1/lineage/batch", nil)
+			return
+		case batch && (o.values > 1 || o.first != '['):
+			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes one JSON array of events", nil)
+			return
+		case batch && o.elements > in.opts.MaxEvents:
+			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the batch holds more than %d elements; a batch takes at most %d events", in.opts.MaxEvents, in.opts.MaxEvents), nil)
+			return
+		}
 		imp := &importer.Importer{Store: in.store}
 		docs, err := imp.DecodeDocuments("request", openlineage.Format, body)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, CodeBadInput, err.Error(), nil)
 			return
 		}
-		switch {
-		case !batch && (len(docs) != 1 || isArray(body)):
-			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes one event, a JSON object; send several to /api/v1/lineage/batch", nil)
-			return
-		case batch && !isArray(body):
-			writeError(w, http.StatusBadRequest, CodeBadInput, "this endpoint takes a JSON array of events", nil)
-			return
-		case len(docs) > in.opts.MaxEvents:
+		if len(docs) > max(in.opts.MaxEvents, 1) { // the outline is exact for JSON, and the decoder refuses the rest whole
+			count(StatusRefused, len(docs))
 			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("%d events; a batch takes at most %d", len(docs), in.opts.MaxEvents), nil)
 			return
 		}
@@ -148,7 +197,12 @@ func (in *Ingester) handler(batch bool) http.Handler {
 			problems = append(problems, d.Problems...)
 		}
 		if len(problems) > 0 {
+			count(StatusRefused, len(docs))
 			writeError(w, http.StatusBadRequest, CodeBadInput, fmt.Sprintf("%d %s in the events; nothing was stored", len(problems), plural(len(problems), "problem", "problems")), problems)
+			return
+		}
+		if batch && o.elements == 0 { // `[]`: nothing to store (the decoder's one document holds nothing)
+			writeAnswer(w, http.StatusOK, []EventResult{}, nil)
 			return
 		}
 		user := "anonymous"
@@ -167,42 +221,80 @@ func (in *Ingester) handler(batch bool) http.Handler {
 	})
 }
 
-// respond writes the outcome of a submission: 201 when events were stored, 200 when all were
-// superseded (nothing new to store), 400 with the problems of an event the graph refused.
+// count adds n events of an outcome (a Status) to the ingestion metric.
+func count(status string, n int) {
+	metrics.IngestionEvents.WithLabelValues(openlineage.Name, status).Add(float64(n))
+}
+
+// statusOf tells what became of an event from its outcome; one with none was in a run the store
+// failed before committing, or after it.
+func statusOf(o importer.FileOutcome) string {
+	var ve *importer.ValidationError
+	switch {
+	case o.Summary != nil:
+		return StatusStored
+	case o.Superseded != "":
+		return StatusSuperseded
+	case errors.As(o.Err, &ve):
+		return StatusRefused
+	}
+	return StatusFailed
+}
+
+// respond writes the outcome of a submission, each event with what became of it, in the order of
+// the request. The status says what happened to the request as a whole:
+//   - 201 some events were stored, none refused (the others superseded);
+//   - 200 every event was superseded: nothing to store;
+//   - 207 the graph refused some events and the others were stored (or superseded): a batch's
+//     events land in several runs, each its own transaction, so a refusal cannot undo the others;
+//   - 400 the graph refused events and none was stored;
+//   - 503 (500) the store failed: the events it stored before are said so, the others failed.
 func (in *Ingester) respond(w http.ResponseWriter, sub *submission, outcomes []importer.FileOutcome) {
-	if sub.err != nil {
+	results := make([]EventResult, len(outcomes))
+	var problems []importer.Problem
+	tally := map[string]int{}
+	warnings, shown := 0, 0 // warnings and problems shown so far: maxProblems of each in one answer
+	for i, o := range outcomes {
+		r := EventResult{Index: sub.docs[i].Index, Event: cut(o.Label), Status: statusOf(o), Superseded: cut(o.Superseded)}
+		var ve *importer.ValidationError
+		switch {
+		case o.Summary != nil:
+			r.Run = o.Summary.RunID
+		case errors.As(o.Err, &ve):
+			problems = append(problems, ve.Problems...)
+			r.Problems, r.MoreProblems = problemList(ve.Problems, maxProblems-shown)
+			shown += len(r.Problems)
+		}
+		r.Warnings, r.MoreWarnings = problemList(o.Warnings, maxProblems-warnings)
+		warnings += len(r.Warnings)
+		tally[r.Status]++
+		results[i] = r
+	}
+	slices.SortStableFunc(results, func(a, b EventResult) int { return cmp.Compare(a.Index, b.Index) })
+	stored, refused, all := tally[StatusStored], tally[StatusRefused], len(results)
+	switch {
+	case sub.err != nil:
 		status, code := http.StatusInternalServerError, CodeInternal
 		if errors.Is(sub.err, graph.ErrUnavailable) || errors.Is(sub.err, context.DeadlineExceeded) {
 			status, code = http.StatusServiceUnavailable, CodeUnavailable
 		}
-		in.log.Error("lineage commit failed", "user", sub.user, "err", sub.err)
-		writeError(w, status, code, "the events could not be stored: "+sub.err.Error(), nil)
-		return
-	}
-	var problems []importer.Problem
-	results := make([]EventResult, len(outcomes))
-	stored := false
-	for i, o := range outcomes {
-		results[i] = EventResult{Event: o.Label, Superseded: o.Superseded, Warnings: problemList(o.Warnings)}
-		var ve *importer.ValidationError
-		switch {
-		case errors.As(o.Err, &ve):
-			problems = append(problems, ve.Problems...)
-		case o.Summary != nil:
-			results[i].Run, stored = o.Summary.RunID, true
+		in.log.Error("lineage commit failed", "user", sub.user, "stored", stored, "events", all, "err", sub.err)
+		msg := "the events could not be stored: " + sub.err.Error() + "; nothing of the request was stored, send it again"
+		if stored > 0 {
+			msg = fmt.Sprintf("the store failed after storing %d of the %d events (each event says whether it was): %v; send the others again (sending all again is safe)", stored, all, sub.err)
 		}
+		writeAnswer(w, status, results, errorOf(code, msg, nil))
+	case refused > 0 && stored == 0:
+		writeAnswer(w, http.StatusBadRequest, results, errorOf(CodeBadInput,
+			fmt.Sprintf("the graph refused %d of the %d %s: nothing was stored", refused, all, plural(all, "event", "events")), problems))
+	case refused > 0:
+		writeAnswer(w, http.StatusMultiStatus, results, errorOf(CodeBadInput,
+			fmt.Sprintf("the graph refused %d of the %d events, %d were stored (each event says which)", refused, all, stored), problems))
+	case stored > 0:
+		writeAnswer(w, http.StatusCreated, results, nil)
+	default:
+		writeAnswer(w, http.StatusOK, results, nil)
 	}
-	if len(problems) > 0 {
-		writeError(w, http.StatusBadRequest, CodeBadInput, "the graph refused the events: nothing of them was stored", problems)
-		return
-	}
-	status := http.StatusOK
-	if stored {
-		status = http.StatusCreated
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"events": results})
 }
 
 // readBody reads the request body, decompressing gzip, refusing more than MaxBody.
@@ -280,40 +372,74 @@ func (in *Ingester) commitGroup(user string, group []*submission) {
 	ctx, cancel := context.WithTimeout(context.Background(), in.opts.Timeout)
 	defer cancel()
 	imp := &importer.Importer{Store: in.store, Opts: importer.Options{User: user}, Clock: in.clock}
-	outcomes, err := imp.ImportDocuments(ctx, docs, true)
+	outcomes, err := imp.ImportDocuments(ctx, docs, true) // as many outcomes as docs, even with err
+	if len(outcomes) != len(docs) {
+		outcomes = make([]importer.FileOutcome, len(docs)) // none known: each failed
+	}
 	for _, s := range group {
-		if err != nil {
-			s.err = err
-			s.done <- nil
-			continue
-		}
-		s.done <- outcomes[:len(s.docs)]
+		mine := outcomes[:len(s.docs):len(s.docs)]
 		outcomes = outcomes[len(s.docs):]
+		in.logRefused(s.user, mine)
+		for _, o := range mine {
+			count(statusOf(o), 1)
+		}
+		s.err = err
+		s.done <- mine
 	}
 }
 
-func isArray(body []byte) bool {
-	for _, c := range body {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
+// logRefused logs the events of a request the graph refused, once per request: its answer says
+// so too, but a client that takes any 2xx for success (a 207) may not read it.
+func (in *Ingester) logRefused(user string, outcomes []importer.FileOutcome) {
+	refused, first := 0, ""
+	for _, o := range outcomes {
+		if statusOf(o) == StatusRefused {
+			if refused++; first == "" {
+				first = cut(o.Err.Error())
+			}
 		}
-		return c == '['
 	}
-	return false
+	if refused > 0 {
+		in.log.Warn("lineage events refused by the graph", "user", user, "refused", refused, "events", len(outcomes), "first", first)
+	}
 }
 
 // writeError writes the GraphQL error shape (as auth.WriteError does), with the problems of the
-// events under extensions.problems: file is "request", line the line in the body.
+// events under extensions.problems (the first maxProblems; extensions.moreProblems counts the
+// rest): file is "request", line the line in the body.
 func writeError(w http.ResponseWriter, status int, code, msg string, problems []importer.Problem) {
 	if problems == nil {
-		auth.WriteError(w, status, code, msg)
+		auth.WriteError(w, status, code, cut(msg))
 		return
+	}
+	writeAnswer(w, status, nil, errorOf(code, msg, problems))
+}
+
+// errorOf is one error of the GraphQL error shape.
+func errorOf(code, msg string, problems []importer.Problem) map[string]any {
+	ext := map[string]any{"code": code}
+	if problems != nil {
+		list, more := problemList(problems, maxProblems)
+		ext["problems"] = list
+		if more > 0 {
+			ext["moreProblems"] = more
+		}
+	}
+	return map[string]any{"message": cut(msg), "extensions": ext}
+}
+
+// writeAnswer writes the events' results and an error, either of them, or both.
+func writeAnswer(w http.ResponseWriter, status int, results []EventResult, err map[string]any) {
+	body := map[string]any{}
+	if results != nil {
+		body["events"] = results
+	}
+	if err != nil {
+		body["errors"] = []any{err}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg,
-		"extensions": map[string]any{"code": code, "problems": problemList(problems)}}}})
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 func plural(n int, one, many string) string {

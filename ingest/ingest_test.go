@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -93,8 +95,9 @@ type reply struct {
 	Errors []struct {
 		Message    string `json:"message"`
 		Extensions struct {
-			Code     string               `json:"code"`
-			Problems []ingest.ProblemJSON `json:"problems"`
+			Code         string               `json:"code"`
+			Problems     []ingest.ProblemJSON `json:"problems"`
+			MoreProblems int                  `json:"moreProblems"`
 		} `json:"extensions"`
 	} `json:"errors"`
 }
@@ -182,7 +185,8 @@ func testLineageEndpoint(t *testing.T, s graph.Store) {
 }
 
 // TestLineageBatch: the batch endpoint takes an array; two events of one job go to different runs,
-// in order, so the job's lineage is the later run's.
+// in order, so the job's lineage is the later run's. An empty array stores nothing, not even a
+// run.
 func TestLineageBatch(t *testing.T) {
 	s := embeddedtest.Fresh(t)
 	url := serve(t, s) + "/api/v1/lineage/batch"
@@ -197,6 +201,14 @@ func TestLineageBatch(t *testing.T) {
 	}
 	if r := post(t, url, ingesterKey, event(t, "2-complete.json"), false); r.status != http.StatusBadRequest {
 		t.Errorf("one event to the batch endpoint: %+v", r)
+	}
+	before := storetest.Take(t, s)
+	runs, _ := s.Runs(context.Background(), graph.RunQuery{})
+	if r := post(t, url, ingesterKey, []byte(" [ ] "), false); r.status != http.StatusOK || r.Events == nil || len(r.Events) != 0 {
+		t.Errorf("an empty batch: %+v", r)
+	}
+	if after, _ := s.Runs(context.Background(), graph.RunQuery{}); len(after) != len(runs) || before.Diff(storetest.Take(t, s)) != "" {
+		t.Errorf("an empty batch made a run: %d runs, were %d", len(after), len(runs))
 	}
 	if r := post(t, strings.TrimSuffix(url, "/batch"), ingesterKey, body, false); r.status != http.StatusBadRequest {
 		t.Errorf("an array to the single endpoint: %+v", r)
@@ -363,5 +375,324 @@ func testCanonicalOverHTTP(t *testing.T, s graph.Store) {
 	want := []string{"ds:bureau-feed", buildJob, "ds:credit-features", "mdl:credit-scorecard", "sys:credit-scoring", "dec:loan-approval"}
 	if !reflect.DeepEqual(path, want) {
 		t.Errorf("evidence %v, want %v", path, want)
+	}
+}
+
+// handlerOf serves the lineage endpoints of an ingester over s with opts, alone: no server, no
+// token checks; every caller is the ingester token's owner.
+func handlerOf(s graph.Store, opts ingest.Options) http.Handler {
+	mux := http.NewServeMux()
+	caller := auth.Principal{Name: ingesterName, Role: auth.Ingester}
+	ingest.New(s, opts, quiet).Routes(mux, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), caller)))
+		})
+	})
+	return mux
+}
+
+// TestLineageBoundedBeforeDecoding: a batch of more elements than the cap is refused (413
+// PAYLOAD_TOO_LARGE) from the body's outline, before decoding: refusing a megabyte of
+// `[0,0,...]` (half a million elements, each a document to the decoder) allocates a few times the
+// body, not a document per element; so does refusing a single-event request of half a million
+// objects one after another (400). A batch of bad events answers its first 20 problems and
+// counts the rest.
+func TestLineageBoundedBeforeDecoding(t *testing.T) {
+	h := handlerOf(embeddedtest.Fresh(t), ingest.DefaultOptions())
+	zeros := append(append([]byte("["), bytes.Repeat([]byte("0,"), 1<<19)...), '0', ']')
+	for _, c := range []struct {
+		path   string
+		body   []byte
+		status int
+		code   string
+	}{
+		{"/api/v1/lineage/batch", zeros, http.StatusRequestEntityTooLarge, ingest.CodeTooLarge},
+		{"/api/v1/lineage", bytes.Repeat([]byte("{}"), 1<<19), http.StatusBadRequest, ingest.CodeBadInput},
+		{"/api/v1/lineage", zeros[1 : len(zeros)-1], http.StatusBadRequest, ingest.CodeBadInput}, // 0,0,...: values, no array
+	} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, jsonRequest(c.path, bytes.NewReader(c.body)))
+		runtime.ReadMemStats(&after)
+		r := decodeReply(t, w)
+		if r.status != c.status || len(r.Errors) != 1 || r.Errors[0].Extensions.Code != c.code {
+			t.Errorf("%s, %d bytes: %+v", c.path, len(c.body), r)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*uint64(len(c.body)) {
+			t.Errorf("%s: refusing %d bytes allocated %d", c.path, len(c.body), alloc)
+		}
+	}
+
+	var many []string
+	for i := range 30 {
+		many = append(many, strconv.Itoa(i))
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, jsonRequest("/api/v1/lineage/batch", strings.NewReader("["+strings.Join(many, ",\n")+"]")))
+	r := decodeReply(t, w)
+	if r.status != http.StatusBadRequest || len(r.Errors) != 1 {
+		t.Fatalf("30 bad events: %+v", r)
+	}
+	if e := r.Errors[0]; len(e.Extensions.Problems) != 20 || e.Extensions.MoreProblems != 10 || !strings.HasPrefix(e.Message, "30 problems") ||
+		e.Extensions.Problems[0].Text != "request:1: expected an OpenLineage event (an object), got a scalar" {
+		t.Errorf("30 bad events: %+v", e)
+	}
+}
+
+// jsonRequest is a POST of body to path, sent as JSON, as the OpenLineage clients send it.
+func jsonRequest(path string, body io.Reader) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, path, body)
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+func decodeReply(t *testing.T, w *httptest.ResponseRecorder) reply {
+	t.Helper()
+	r := reply{status: w.Code}
+	if err := json.Unmarshal(w.Body.Bytes(), &r); err != nil {
+		t.Fatalf("HTTP %d: the answer is not JSON: %v\n%.500s", w.Code, err, w.Body.Bytes())
+	}
+	return r
+}
+
+// TestLineageAnswerBounded: a 201 shows 20 warnings in all and counts the rest per event; a
+// message is cut at 1,000 bytes, so what a client wrote is not sent back whole.
+func TestLineageAnswerBounded(t *testing.T) {
+	h := handlerOf(embeddedtest.Fresh(t), ingest.DefaultOptions())
+	long := strings.Repeat("X", 3000)
+	var events []string
+	for i := range 25 {
+		events = append(events, `{"eventType": "`+long+`", "eventTime": "2026-03-01T00:00:00Z", "run": {"runId": "r"}, "job": {"namespace": "ns", "name": "j`+strconv.Itoa(i)+`"}}`)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, jsonRequest("/api/v1/lineage/batch", strings.NewReader("["+strings.Join(events, ",\n")+"]")))
+	r := decodeReply(t, w)
+	if r.status != http.StatusCreated || len(r.Events) != 25 {
+		t.Fatalf("25 events: %+v", r)
+	}
+	shown, more := 0, 0
+	for _, e := range r.Events {
+		shown, more = shown+len(e.Warnings), more+e.MoreWarnings
+		for _, p := range e.Warnings {
+			if len(p.Message) > 1003 || len(p.Text) > 1003 || !strings.HasSuffix(p.Message, "...") {
+				t.Errorf("a warning of %d bytes: %.80s", len(p.Message), p.Message)
+			}
+		}
+	}
+	if shown != 20 || more != 5 {
+		t.Errorf("%d warnings shown, %d counted, want 20 and 5", shown, more)
+	}
+	if w.Body.Len() > 64<<10 {
+		t.Errorf("an answer of %d bytes", w.Body.Len())
+	}
+}
+
+// runEvent is a COMPLETE event of job ns/<job> at the given time, reading s3://in/<input>, with
+// whatever else extra adds to the event (`"outputs": [...]`, ...).
+func runEvent(job, at, input, extra string) string {
+	if extra != "" {
+		extra = ", " + extra
+	}
+	return `{"eventType": "COMPLETE", "eventTime": "` + at + `", "producer": "p", "run": {"runId": "r-` + job + `"},
+  "job": {"namespace": "ns", "name": "` + job + `"}, "inputs": [{"namespace": "s3://in", "name": "` + input + `"}]` + extra + `}`
+}
+
+// TestLineageBatchPartial: the graph refuses one event of a batch (a symlink naming what the
+// register already names another node) and stores the two others, in runs of their own: the
+// answer is 207, each event in the order of the request saying what became of it; a batch whose
+// only event is refused is 400, nothing stored.
+func TestLineageBatchPartial(t *testing.T) { onEachStore(t, testLineageBatchPartial) }
+
+func testLineageBatchPartial(t *testing.T, s graph.Store) {
+	storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "sameas", "register.yaml"))
+	url := serve(t, s) + "/api/v1/lineage/batch"
+	refused := runEvent("bad", "2026-03-01T01:00:00Z", "c", `"outputs": [{"namespace": "s3://x", "name": "y",
+  "facets": {"symlinks": {"identifiers": [{"namespace": "s3://bank-features", "name": "credit/features", "type": "TABLE"}]}}}]`)
+	body := "[" + runEvent("good1", "2026-03-01T03:00:00Z", "a", "") + ",\n" + refused + ",\n" + runEvent("good2", "2026-03-01T02:00:00Z", "b", "") + "]"
+	r := post(t, url, ingesterKey, []byte(body), false)
+	if r.status != http.StatusMultiStatus || len(r.Events) != 3 || len(r.Errors) != 1 || r.Errors[0].Extensions.Code != ingest.CodeBadInput {
+		t.Fatalf("a batch with a refused event: %+v", r)
+	}
+	for i, want := range []struct{ event, status string }{
+		{"COMPLETE job:ol:ns/good1", ingest.StatusStored}, {"COMPLETE job:ol:ns/bad", ingest.StatusRefused}, {"COMPLETE job:ol:ns/good2", ingest.StatusStored},
+	} {
+		e := r.Events[i]
+		if e.Index != i || e.Event != want.event || e.Status != want.status || (e.Run != "") != (want.status == ingest.StatusStored) ||
+			(len(e.Problems) > 0) != (want.status == ingest.StatusRefused) {
+			t.Errorf("event %d: %+v, want %s %s", i, e, want.event, want.status)
+		}
+	}
+	if p := r.Events[1].Problems; len(p) != 1 || !strings.Contains(p[0].Message, "already another name of") || p[0].Line != 4 {
+		t.Errorf("the refused event's problems: %+v", p)
+	}
+	ns, err := s.Nodes(context.Background(), []string{"job:ol:ns/good1", "job:ol:ns/good2", "job:ol:ns/bad"})
+	if err != nil || len(ns) != 2 {
+		t.Errorf("stored: %v %v, want the two good jobs", ns, err)
+	}
+
+	before := storetest.Take(t, s)
+	r = post(t, url, ingesterKey, []byte("["+refused+"]"), false)
+	if r.status != http.StatusBadRequest || len(r.Events) != 1 || r.Events[0].Status != ingest.StatusRefused ||
+		!strings.Contains(r.Errors[0].Message, "nothing was stored") || len(r.Errors[0].Extensions.Problems) != 1 {
+		t.Errorf("a batch of a refused event: %+v", r)
+	}
+	if diff := before.Diff(storetest.Take(t, s)); diff != "" {
+		t.Errorf("a refused batch changed the graph:\n%s", diff)
+	}
+}
+
+// failingStore fails every import after the first `ok` with graph.ErrUnavailable.
+type failingStore struct {
+	graph.Store
+	ok    int
+	mu    sync.Mutex
+	calls int
+}
+
+func (f *failingStore) Import(ctx context.Context, run graph.ImportRun, fill func(context.Context, graph.Writer) error) (*graph.ImportSummary, error) {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls > f.ok
+	f.mu.Unlock()
+	if fail {
+		return nil, graph.ErrUnavailable
+	}
+	return f.Store.Import(ctx, run, fill)
+}
+
+// TestLineageStoreFailsMidBatch: a batch's two events of one job go to two runs; the store
+// commits the first and fails the second: the answer is 503 STORE_UNAVAILABLE, and says the
+// first event was stored and the second not.
+func TestLineageStoreFailsMidBatch(t *testing.T) {
+	s := &failingStore{Store: embeddedtest.Fresh(t), ok: 1}
+	h := handlerOf(s, ingest.DefaultOptions())
+	body := "[" + runEvent("j", "2026-03-01T01:00:00Z", "a", "") + ",\n" + runEvent("j", "2026-03-01T02:00:00Z", "b", "") + "]"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, jsonRequest("/api/v1/lineage/batch", strings.NewReader(body)))
+	r := decodeReply(t, w)
+	if r.status != http.StatusServiceUnavailable || len(r.Errors) != 1 || r.Errors[0].Extensions.Code != ingest.CodeUnavailable ||
+		!strings.Contains(r.Errors[0].Message, "after storing 1 of the 2 events") || len(r.Events) != 2 {
+		t.Fatalf("a store failing mid-batch: %+v", r)
+	}
+	if e := r.Events; e[0].Status != ingest.StatusStored || e[0].Run == "" || e[1].Status != ingest.StatusFailed || e[1].Run != "" {
+		t.Errorf("the events: %+v", e)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, jsonRequest("/api/v1/lineage", strings.NewReader(runEvent("k", "2026-03-01T01:00:00Z", "a", ""))))
+	if r := decodeReply(t, w); r.status != http.StatusServiceUnavailable || !strings.Contains(r.Errors[0].Message, "nothing of the request was stored") ||
+		len(r.Events) != 1 || r.Events[0].Status != ingest.StatusFailed {
+		t.Errorf("a store failing a single event: %+v", r)
+	}
+}
+
+// TestOlderEventKeepsNewerDescription: a dataset described by a newer event keeps that
+// description when an older event describes it again, whatever job the older event is of: the
+// older event's own job lineage is stored (it is that job's newest), its description of the
+// dataset is not, and the answer says so. An older DATASET event is superseded whole. A new
+// server (whose ingester remembers nothing) asks the store and holds to the same rule.
+func TestOlderEventKeepsNewerDescription(t *testing.T) {
+	onEachStore(t, testOlderEventKeepsNewerDescription)
+}
+
+func testOlderEventKeepsNewerDescription(t *testing.T, s graph.Store) {
+	const shared = "ds:ol:s3://out/shared"
+	describing := func(job, at, description string) []byte {
+		return []byte(runEvent(job, at, job, `"outputs": [{"namespace": "s3://out", "name": "shared",
+  "facets": {"documentation": {"description": "`+description+`"}}}]`))
+	}
+	url := serve(t, s) + "/api/v1/lineage"
+	if r := post(t, url, ingesterKey, describing("writer-new", "2026-03-01T03:00:00Z", "the newer description"), false); r.status != http.StatusCreated {
+		t.Fatalf("the newer event: %+v", r)
+	}
+	r := post(t, url, ingesterKey, describing("writer-old", "2026-03-01T01:00:00Z", "the older description"), false)
+	if r.status != http.StatusCreated || r.Events[0].Status != ingest.StatusStored || len(r.Events[0].Warnings) != 1 ||
+		!strings.Contains(r.Events[0].Warnings[0].Message, "older (2026-03-01T01:00:00Z) than what "+shared+" last stated (2026-03-01T03:00:00Z") {
+		t.Errorf("an older event of another job describing the dataset: %+v", r)
+	}
+	if d := node(t, s, shared).Props["description"]; d != "the newer description" {
+		t.Errorf("after an older event of another job, the dataset's description is %q", d)
+	}
+	if in, err := s.Edges(context.Background(), []string{"job:ol:ns/writer-old"}, graph.Out, []graph.RelType{graph.Feeds}); err != nil || len(in) != 1 {
+		t.Errorf("the older event's own lineage: %v %v", in, err)
+	}
+	dataset := func(at, description string) []byte {
+		return []byte(`{"eventType": "DATASET", "eventTime": "` + at + `", "producer": "p",
+  "dataset": {"namespace": "s3://out", "name": "shared", "facets": {"documentation": {"description": "` + description + `"}}}}`)
+	}
+	if r := post(t, url, ingesterKey, dataset("2026-03-01T02:00:00Z", "a dataset event's older description"), false); r.status != http.StatusOK ||
+		r.Events[0].Status != ingest.StatusSuperseded || !strings.Contains(r.Events[0].Superseded, shared) {
+		t.Errorf("an older dataset event: %+v", r)
+	}
+
+	again := httptest.NewServer(handlerOf(s, ingest.DefaultOptions())) // another ingester: it asks the store
+	defer again.Close()
+	url = again.URL + "/api/v1/lineage"
+	if r := post(t, url, ingesterKey, describing("writer-third", "2026-03-01T02:30:00Z", "yet another older description"), false); r.status != http.StatusCreated ||
+		len(r.Events[0].Warnings) != 1 {
+		t.Errorf("an older event to a new server: %+v", r)
+	}
+	if d := node(t, s, shared).Props["description"]; d != "the newer description" {
+		t.Errorf("the dataset's description is %q", d)
+	}
+	if r := post(t, url, ingesterKey, dataset("2026-03-01T04:00:00Z", "the newest description"), false); r.status != http.StatusCreated {
+		t.Errorf("a newer dataset event: %+v", r)
+	}
+	if d := node(t, s, shared).Props["description"]; d != "the newest description" {
+		t.Errorf("after a newer dataset event, the description is %q", d)
+	}
+}
+
+// metric reads one series of /metrics (0 when absent).
+func metric(t *testing.T, base, series string) float64 {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+readerKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return 0
+}
+
+// TestIngestionMetric: /metrics counts the events received by outcome: stored, superseded (an
+// older event of a job), refused (an event with a problem: the request's every event).
+func TestIngestionMetric(t *testing.T) {
+	s := embeddedtest.Fresh(t)
+	base := serve(t, s)
+	series := func(outcome string) string {
+		return `aimsgraph_ingestion_events_total{format="openlineage",outcome="` + outcome + `"}`
+	}
+	before := map[string]float64{}
+	for _, o := range []string{ingest.StatusStored, ingest.StatusSuperseded, ingest.StatusRefused} {
+		before[o] = metric(t, base, series(o))
+	}
+	batch := "[" + runEvent("m1", "2026-03-01T01:00:00Z", "a", "") + ",\n" + runEvent("m2", "2026-03-01T01:00:00Z", "a", "") + "]"
+	if r := post(t, base+"/api/v1/lineage/batch", ingesterKey, []byte(batch), false); r.status != http.StatusCreated {
+		t.Fatalf("two events: %+v", r)
+	}
+	if r := post(t, base+"/api/v1/lineage", ingesterKey, []byte(runEvent("m1", "2026-03-01T00:00:00Z", "a", "")), false); r.status != http.StatusOK {
+		t.Fatalf("an older event: %+v", r)
+	}
+	bad := "[" + runEvent("m3", "2026-03-01T01:00:00Z", "a", "") + `, {"eventType": "COMPLETE", "run": {}, "job": {"namespace": "ns"}}]`
+	if r := post(t, base+"/api/v1/lineage/batch", ingesterKey, []byte(bad), false); r.status != http.StatusBadRequest {
+		t.Fatalf("a batch with a bad event: %+v", r)
+	}
+	for outcome, want := range map[string]float64{ingest.StatusStored: 2, ingest.StatusSuperseded: 1, ingest.StatusRefused: 2} {
+		if got := metric(t, base, series(outcome)) - before[outcome]; got != want {
+			t.Errorf("%s: %v more, want %v", series(outcome), got, want)
+		}
 	}
 }

@@ -48,8 +48,9 @@ var (
 	ImportRows = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "aimsgraph_import_rows_total", Help: "Records written by import runs (node, relationship).",
 	}, []string{"type"})
-	// IngestionEvents counts events received by the ingestion endpoints, by format and outcome
-	// (stored, rejected, stale).
+	// IngestionEvents counts events received by the ingestion endpoints, by format and outcome:
+	// what became of the event (package ingest's statuses: stored, superseded, refused, failed).
+	// A request refused before its events are read (too large, not a JSON array) counts none.
 	IngestionEvents = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "aimsgraph_ingestion_events_total", Help: "Events received by the ingestion endpoints, by format and outcome.",
 	}, []string{"format", "outcome"})

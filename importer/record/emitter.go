@@ -73,8 +73,8 @@ type Document struct {
 	// (graph.ImportRun.PruneAround): pruning looks there, not at the whole graph.
 	Around map[string]string
 	// At is when the document's facts take effect (an event's eventTime); zero for the run's
-	// finish. A document older than the newest applied statement of its source is superseded:
-	// reported, and not applied.
+	// finish. Its statements about a source that holds a newer statement are not applied; a
+	// document whose every source does is superseded: reported, and not applied.
 	At time.Time
 	// Event is the provenance of a document that is one event, kept with the run's files.
 	Event *graph.EventInfo
