@@ -36,6 +36,9 @@ type Options struct {
 	MaxBody int64
 	// MaxEvents caps the events of one batch request.
 	MaxEvents int
+	// MaxValues caps the JSON values (at any depth) of one request: decoding keeps a tree node
+	// of each, about 150 bytes, so this bounds a request's memory whatever its shape.
+	MaxValues int
 	// MaxGroup caps the events committed in one store transaction.
 	MaxGroup int
 	// Timeout bounds one commit.
@@ -44,7 +47,7 @@ type Options struct {
 
 // DefaultOptions are the limits `serve` uses unless told otherwise.
 func DefaultOptions() Options {
-	return Options{MaxBody: 8 << 20, MaxEvents: 1000, MaxGroup: 500, Timeout: 30 * time.Second}
+	return Options{MaxBody: 8 << 20, MaxEvents: 1000, MaxValues: 250_000, MaxGroup: 500, Timeout: 30 * time.Second}
 }
 
 // Error codes, in the `extensions.code` of an error body (the GraphQL error shape).
@@ -178,6 +181,9 @@ func (in *Ingester) handler(batch bool) http.Handler {
 			return
 		case batch && o.elements > in.opts.MaxEvents:
 			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the batch holds more than %d elements; a batch takes at most %d events", in.opts.MaxEvents, in.opts.MaxEvents), nil)
+			return
+		case in.opts.MaxValues > 0 && o.nested > in.opts.MaxValues:
+			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("the body holds %d JSON values; a request takes at most %d: send fewer events at a time", o.nested, in.opts.MaxValues), nil)
 			return
 		}
 		imp := &importer.Importer{Store: in.store}

@@ -409,6 +409,9 @@ func TestLineageBoundedBeforeDecoding(t *testing.T) {
 		{"/api/v1/lineage/batch", zeros, http.StatusRequestEntityTooLarge, ingest.CodeTooLarge},
 		{"/api/v1/lineage", bytes.Repeat([]byte("{}"), 1<<19), http.StatusBadRequest, ingest.CodeBadInput},
 		{"/api/v1/lineage", zeros[1 : len(zeros)-1], http.StatusBadRequest, ingest.CodeBadInput}, // 0,0,...: values, no array
+		// One event of half a million values: within the body limit, and 100 MB as a tree.
+		{"/api/v1/lineage", append(append([]byte(`{"eventType": "COMPLETE", "job": {"namespace": "n", "name": "j"}, "run": {"facets": {"x": `),
+			zeros...), '}', '}', '}'), http.StatusRequestEntityTooLarge, ingest.CodeTooLarge},
 	} {
 		var before, after runtime.MemStats
 		runtime.GC()

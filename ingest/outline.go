@@ -8,6 +8,7 @@ type outline struct {
 	values   int  // top-level values one after another, counted up to 2: a request holds one
 	first    byte // the first value's opening byte ('{', '[', '"' or a literal's first); 0: none
 	elements int  // the first value's elements when it is an array, counted up to maxElements+1
+	nested   int  // values at any depth and keys, as the decoder makes a node or a field of each
 }
 
 // outlineOf reads body's outline, stopping as soon as it holds a second top-level value or more
@@ -53,6 +54,7 @@ func outlineOf(body []byte, maxElements int) outline {
 			starts, lit = true, literalStart(c)
 		}
 		if starts {
+			o.nested++
 			switch {
 			case depth == 0:
 				if o.values++; o.values > 1 {

@@ -38,8 +38,22 @@ func TestOutline(t *testing.T) {
 		if maxElements == 0 {
 			maxElements = 3
 		}
-		if got := outlineOf([]byte(c.body), maxElements); got != c.want {
+		got := outlineOf([]byte(c.body), maxElements)
+		got.nested = 0 // TestOutlineNested
+		if got != c.want {
 			t.Errorf("%q: %+v, want %+v", c.body, got, c.want)
+		}
+	}
+}
+
+// TestOutlineNested: every value counts, at any depth, and every key, as the decoder builds a
+// node or a field of each.
+func TestOutlineNested(t *testing.T) {
+	for body, want := range map[string]int{
+		``: 0, `{}`: 1, `[1, [2, {"a": [3, "x"]}], null]`: 10, `{"job": {"name": "a]"}}`: 5,
+	} {
+		if got := outlineOf([]byte(body), 1000).nested; got != want {
+			t.Errorf("%q: %d values, want %d", body, got, want)
 		}
 	}
 }
@@ -102,10 +116,31 @@ func FuzzOutline(f *testing.F) {
 		if len(values) > 0 {
 			want.first = values[0][0]
 		}
+		if len(values) == 1 { // read to the end: every value and key counted
+			want.nested = tokens(values[0])
+		} else {
+			got.nested = 0 // the outline stopped at the second value
+		}
 		if got != want {
 			t.Fatalf("%q: %+v, want %+v", data, got, want)
 		}
 	})
+}
+
+// tokens counts the values at any depth and the keys of one JSON value, as encoding/json reads
+// them.
+func tokens(v json.RawMessage) int {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	n := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return n
+		}
+		if d, ok := tok.(json.Delim); !ok || d == '{' || d == '[' {
+			n++
+		}
+	}
 }
 
 // jsonValues splits data into the JSON values it holds one after another.
