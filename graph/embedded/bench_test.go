@@ -3,11 +3,7 @@ package embedded_test
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -101,7 +97,7 @@ func bareBFS(b *testing.B, _ graph.Store, dir string, _ storetest.BenchNodes) ma
 	var thirdPartyOrigin, flagged, liveRisk []bool
 	var privacyRisk []bool
 	for _, k := range graph.Kinds {
-		for _, row := range readCSV(b, filepath.Join(dir, k.Section+".csv")) {
+		for _, row := range storetest.EstateCSV(b, filepath.Join(dir, k.Section+".csv")) {
 			index[row["id"]] = int32(len(ids))
 			ids = append(ids, row["id"])
 			kinds = append(kinds, k.Kind)
@@ -116,7 +112,7 @@ func bareBFS(b *testing.B, _ graph.Store, dir string, _ storetest.BenchNodes) ma
 	var from, to []int32
 	supplied := make([]bool, n)
 	riskFlagged := make([]bool, n)
-	for _, row := range readCSV(b, filepath.Join(dir, "relationships.csv")) {
+	for _, row := range storetest.EstateCSV(b, filepath.Join(dir, "relationships.csv")) {
 		f, t := index[row["from"]], index[row["to"]]
 		switch typ := graph.RelType(row["type"]); {
 		case typ == graph.Supplies:
@@ -174,35 +170,4 @@ func bareBFS(b *testing.B, _ graph.Store, dir string, _ storetest.BenchNodes) ma
 		return min(len(hits), 1000), nil
 	}
 	return map[string]func() (int, error){"canonical": canonical}
-}
-
-func readCSV(b *testing.B, path string) []map[string]string {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var rows []map[string]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return rows
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		row := map[string]string{}
-		for i, h := range head {
-			row[h] = rec[i]
-		}
-		rows = append(rows, row)
-	}
 }

@@ -2,10 +2,6 @@ package neo4jstore_test
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,14 +81,14 @@ WHERE (s.origin = 'THIRD_PARTY' OR EXISTS { (:Vendor)-[:SUPPLIES]->(s) })
 			start := time.Now()
 			const batch = 10_000
 			for _, k := range graph.Kinds {
-				rows := readCSV(b, filepath.Join(dir, k.Section+".csv"))
+				rows := estateRows(b, filepath.Join(dir, k.Section+".csv"))
 				for i := 0; i < len(rows); i += batch {
 					run("UNWIND $rows AS row MERGE (n:Entity {id: row.id}) SET n:"+k.Label+", n += row",
 						map[string]any{"rows": rows[i:min(i+batch, len(rows))]})
 				}
 			}
 			byType := map[string][]map[string]any{}
-			for _, r := range readCSV(b, filepath.Join(dir, "relationships.csv")) {
+			for _, r := range estateRows(b, filepath.Join(dir, "relationships.csv")) {
 				byType[r["type"].(string)] = append(byType[r["type"].(string)], r)
 			}
 			for _, info := range graph.Relationships {
@@ -142,37 +138,18 @@ MATCH p = SHORTEST 3 (a)-[:`+lineage+`]->{1,10}(b) RETURN p`, map[string]any{"fr
 	}
 }
 
-// readCSV reads a CSV file of the estate as rows of header -> cell, leaving out empty cells
-// (but for `as`, which the relationships always set).
-func readCSV(b *testing.B, path string) []map[string]any {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		b.Fatal(err)
-	}
+// estateRows reads a CSV file of the estate as query parameters, leaving out empty cells (but
+// for `as`, which the relationships always set).
+func estateRows(b *testing.B, path string) []map[string]any {
 	var rows []map[string]any
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return rows
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
+	for _, r := range storetest.EstateCSV(b, path) {
 		row := map[string]any{}
-		for i, h := range head {
-			if rec[i] != "" || h == "as" {
-				row[h] = rec[i]
+		for h, v := range r {
+			if v != "" || h == "as" {
+				row[h] = v
 			}
 		}
 		rows = append(rows, row)
 	}
+	return rows
 }

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -353,4 +355,30 @@ func BenchGovernance(b *testing.B, open BenchOpener, rels int) {
 		ReportRatio(b, took, canonical, 0)
 		b.ReportMetric(float64(sources), "sources")
 	})
+}
+
+// EstateCSV reads a CSV file of a generated estate as rows of header -> cell, for the
+// baselines that load the estate without aimsgraph; a missing file has no rows.
+func EstateCSV(b testing.TB, path string) []map[string]string {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) == 0 {
+		b.Fatalf("%s: %v", path, err)
+	}
+	rows := make([]map[string]string, 0, len(recs)-1)
+	for _, rec := range recs[1:] {
+		row := make(map[string]string, len(rec))
+		for i, h := range recs[0] {
+			row[h] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
