@@ -75,30 +75,20 @@ func (h *history) reset() {
 // load reads the persisted versions and the horizon.
 func (h *history) load(tx *bolt.Tx, intern func(string) string) error {
 	h.reset()
-	var nvs []*nodeVersion
-	if err := tx.Bucket(bucketNodeVers).ForEach(func(k, v []byte) error {
-		nv := &nodeVersion{}
-		if err := decode(v, nv); err != nil {
-			return fmt.Errorf("node version %q: %w", k, err)
-		}
-		nv.entity.intern(intern)
-		nvs = append(nvs, nv)
-		return nil
-	}); err != nil {
+	nvs, _, err := decodeBucket[nodeVersion](tx.Bucket(bucketNodeVers), "node version")
+	if err != nil {
 		return err
 	}
-	var rvs []*relVersion
-	if err := tx.Bucket(bucketRelVers).ForEach(func(k, v []byte) error {
-		rv := &relVersion{}
-		if err := decode(v, rv); err != nil {
-			return fmt.Errorf("relationship version %q: %w", k, err)
-		}
+	for _, nv := range nvs {
+		nv.entity.intern(intern)
+	}
+	rvs, _, err := decodeBucket[relVersion](tx.Bucket(bucketRelVers), "relationship version")
+	if err != nil {
+		return err
+	}
+	for _, rv := range rvs {
 		rv.entity.intern(intern)
 		rv.key = relKey(rv.FromID, rv.Type, rv.ToID, keyValue(rv.Type, rv.Props))
-		rvs = append(rvs, rv)
-		return nil
-	}); err != nil {
-		return err
 	}
 	h.add(nvs, rvs)
 	if b := tx.Bucket(bucketMeta).Get(horizonKey); len(b) == 8 {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -179,27 +180,24 @@ func (s *Store) load() error {
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketNodes).ForEach(func(k, v []byte) error {
-			n := &nodeRec{}
-			if err := decode(v, n); err != nil {
-				return fmt.Errorf("node %q: %w", k, err)
-			}
+		nodes, _, err := decodeBucket[nodeRec](tx.Bucket(bucketNodes), "node")
+		if err != nil {
+			return err
+		}
+		for _, n := range nodes {
 			n.Kind = graph.Kind(intern(string(n.Kind)))
 			n.entity.intern(intern)
 			s.nodes[n.ID] = n
-			return nil
-		}); err != nil {
+		}
+		rels, keys, err := decodeBucket[relRec](tx.Bucket(bucketRels), "relationship")
+		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketRels).ForEach(func(k, v []byte) error {
-			r := &relRec{}
-			if err := decode(v, r); err != nil {
-				return fmt.Errorf("relationship %q: %w", k, err)
-			}
-			r.key = string(k)
+		for i, r := range rels {
+			r.key = string(keys[i])
 			from, to := s.nodes[r.From], s.nodes[r.To]
 			if from == nil || to == nil {
-				return fmt.Errorf("relationship %q: endpoint missing", k)
+				return fmt.Errorf("relationship %q: endpoint missing", keys[i])
 			}
 			r.from, r.to = from, to
 			r.From, r.To, r.Type = from.ID, to.ID, graph.RelType(intern(string(r.Type)))
@@ -208,9 +206,6 @@ func (s *Store) load() error {
 			s.rels[r.key] = r
 			from.out = append(from.out, r)
 			to.in = append(to.in, r)
-			return nil
-		}); err != nil {
-			return err
 		}
 		if err := tx.Bucket(bucketRuns).ForEach(func(k, v []byte) error {
 			run := &graph.RunRecord{}
@@ -261,6 +256,36 @@ func (s *Store) reindex() {
 	for _, l := range s.byKind {
 		sort.Strings(l)
 	}
+}
+
+// decodeBucket decodes every record of b on every core: decoding JSON is most of what opening a
+// large store costs. The records come back in key order, with their keys (valid while the
+// transaction lasts); the first record that fails names its key.
+func decodeBucket[T any](b *bolt.Bucket, what string) ([]*T, [][]byte, error) {
+	var keys, vals [][]byte
+	_ = b.ForEach(func(k, v []byte) error {
+		keys, vals = append(keys, k), append(vals, v)
+		return nil
+	})
+	out := make([]*T, len(vals))
+	errs := make([]error, len(vals))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(vals)/1000))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(vals); i += workers {
+				out[i] = new(T)
+				errs[i] = decode(vals[i], out[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s %q: %w", what, keys[i], err)
+		}
+	}
+	return out, keys, nil
 }
 
 // decode reads a stored record. Numbers come back as int64 (every number in the model is a
