@@ -1,7 +1,8 @@
 // The API client: every request goes through here, so the bearer token is added in one place and
 // a 401 (UNAUTHENTICATED) asks the person for a token once, then retries. The token stays in this
 // browser's localStorage until "forget token" removes it. While the server runs open (no tokens,
-// loopback) no token is ever asked for.
+// loopback) no token is asked for; a token kept from elsewhere is refused there (401, the server
+// holds no tokens), and "forget token" clears it.
 
 const tokenKey = "aimsgraph.token";
 
