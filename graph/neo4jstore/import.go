@@ -84,26 +84,51 @@ func (w *writer) at(source string) time.Time { return graph.EffectiveInstant(w.r
 // sources or file; a line moving within the file is updated in place) changes, x's current state becomes a version before `SET x = row.props`
 // replaces its properties with what the source states now (so a property the source dropped is
 // dropped too). A fact stated again unchanged, from the same place, keeps its version.
-const captureOld = `
-WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst,
-     x._since AS oldSince, x._sinceRun AS oldSinceRun, x._changedAt AS oldChanged, x._changedRun AS oldChangedRun,
+var captureOld = `
+WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst,
+     x._since AS oldSince, ` + runOf("x", "_sinceRun") + ` AS oldSinceRun, x._changedAt AS oldChanged, ` + runOf("x", "_changedRun") + ` AS oldChangedRun,
      coalesce(x._file <> row.props._file, true) AS moved
 WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldChangedRun,
      coalesce(oldHash <> row.props._hash, true) AS contentChanged,
      moved OR NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AS evidenceChanged,
      CASE WHEN oldSince IS NOT NULL AND oldSince > row.at THEN oldSince ELSE row.at END AS at`
 
-const provenanceSet = `
+var provenanceSet = `
 SET x = row.props
-SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run, x._lastAt = at,
+SET x._lastRun = $run, x._lastAt = at,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
     x._since = CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END,
-    x._sinceRun = CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END,
     x._changedAt = CASE WHEN contentChanged THEN at ELSE oldChanged END,
-    x._changedRun = CASE WHEN contentChanged THEN $run ELSE oldChangedRun END
+    ` + setRuns("x", "coalesce(oldFirst, $run)",
+	"CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END",
+	"CASE WHEN contentChanged THEN $run ELSE oldChangedRun END") + `
 RETURN count(*) AS total,
        sum(CASE WHEN oldHash IS NULL THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN oldHash = row.props._hash THEN 1 ELSE 0 END) AS unchanged`
+
+// The runs of a fact's life (docs/history.md): the first run that stated it, the run that began
+// its current version and the one that last changed its properties. A fact stated for the first
+// time (or whose three runs are its last run, as all are after a first import) stores none of
+// them: their absence, with `_firstRun` absent, means "the last run" (`_lastRun`). That spares
+// three run ids per fact, most of what a first import writes besides the domain properties.
+// Graphs written before have them all, and a fact written before history existed has
+// `_firstRun` but no `_sinceRun` or `_changedRun`: those stay unknown.
+
+// runOf is the Cypher of run property prop (_firstRun, _sinceRun or _changedRun) of fact x.
+func runOf(x, prop string) string {
+	return "coalesce(" + x + "." + prop + ", CASE WHEN " + x + "._firstRun IS NULL THEN " + x + "._lastRun END)"
+}
+
+// setRuns is the SET items that give fact x, stated by this run ($run, its new last run), the
+// runs first, since and changed (expressions evaluated before the SET): none when all three
+// are $run.
+func setRuns(x, first, since, changed string) string {
+	all := "coalesce((" + first + ") = $run AND (" + since + ") = $run AND (" + changed + ") = $run, false)"
+	item := func(prop, v string) string {
+		return x + "." + prop + " = CASE WHEN " + all + " THEN null ELSE " + v + " END"
+	}
+	return item("_firstRun", first) + ",\n    " + item("_sinceRun", since) + ",\n    " + item("_changedRun", changed)
+}
 
 // endVersion keeps x's current state as a version ending at `at`, when the content or the
 // evidence changes and the state held for some time.
@@ -125,7 +150,7 @@ func versionOf(label, x, stamps string, removed bool) string {
 	}
 	return strings.NewReplacer("x.", x+".", "(x)", "("+x+")").Replace(
 		`CREATE (v:` + label + `) SET v = properties(x), v._seen = ` + stamps + ends + `,
-    v._from = x._since, v._to = at, v._fromRun = x._sinceRun, v._toRun = $run, v._removed = ` + fmt.Sprint(removed) + `
+    v._from = x._since, v._to = at, v._fromRun = ` + runOf("x", "_sinceRun") + `, v._toRun = $run, v._removed = ` + fmt.Sprint(removed) + `
   REMOVE v._since, v._sinceRun, v._held`)
 }
 
@@ -145,16 +170,18 @@ func storedProps(domain map[string]any, file string, line int) map[string]any {
 // stubProvenance is provenanceSet for stubs: the domain properties are set only on creation.
 // A stub from a source that did not state the node yet changes its evidence: a new version.
 var stubProvenance = `
-WITH x, row, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst, x._stubCreated AS created,
+WITH x, row, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst, x._stubCreated AS created,
      CASE WHEN x._since > row.at THEN x._since ELSE row.at END AS at
 CALL (x, row, oldSeen, created, at) {
   WITH * WHERE created IS NULL AND NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AND x._since < at
   ` + versionOf("NodeVersion", "x", "oldSeen", false) + `
   SET x._since = at, x._sinceRun = $run
 }
+WITH x, row, oldSeen, oldFirst, created, at, ` + runOf("x", "_sinceRun") + ` AS sinceRun, ` + runOf("x", "_changedRun") + ` AS changedRun
 REMOVE x._stubCreated
-SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run, x._lastAt = at,
-    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
+SET x._lastRun = $run, x._lastAt = at,
+    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
+    ` + setRuns("x", "coalesce(oldFirst, $run)", "sinceRun", "changedRun") + `
 RETURN count(*) AS total,
        sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN created THEN 0 ELSE 1 END) AS unchanged`
