@@ -222,6 +222,22 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 		if !ok {
 			return fmt.Errorf("unknown kind %q", g.kind)
 		}
+		rows := byKind[g]
+		if !g.stub {
+			// Nodes the graph does not have yet are created with their whole state at once
+			// (fresh); only the others go through the comparison with what they were.
+			var c graph.Counts
+			var err error
+			if rows, c, err = w.writeFresh(ctx, rows, `UNWIND $ids AS id MATCH (x:Node {id: id}) RETURN collect(id) AS existing`,
+				func(r map[string]any) any { return r["id"] },
+				`UNWIND $rows AS row CREATE (x:Node:`+info.Label+`) SET x = row.props RETURN count(*) AS total, count(*) AS created, 0 AS unchanged`); err != nil {
+				return err
+			}
+			w.summary.AddNodes(g.kind, c)
+			if len(rows) == 0 {
+				continue
+			}
+		}
 		// The label comes from the fixed kind table, never from input.
 		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) WITH x, row, x.kind AS oldKind SET x:` + info.Label +
 			strings.ReplaceAll(captureOld, "WITH x, row,", "WITH x, row, oldKind,") + endVersion("NodeVersion") +
@@ -232,7 +248,7 @@ ON CREATE SET x = row.props, x._stubCreated = true, x._since = row.at, x._sinceR
   x._changedAt = row.at, x._changedRun = $run
 SET x:` + info.Label + strings.Replace(stubProvenance, "RETURN ", "RETURN "+kindConflict("x.kind"), 1)
 		}
-		c, err := w.write(ctx, q, byKind[g])
+		c, err := w.write(ctx, q, rows)
 		if err != nil {
 			return err
 		}
@@ -267,11 +283,26 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 		if info.Key != "" {
 			key = ` {` + info.Key + `: row.key}`
 		}
-		q := `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
-MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("RelVersion") + provenanceSet
-		c, err := w.write(ctx, q, byType[t])
+		// Relationships the graph does not have yet are created with their whole state at once
+		// (fresh); only the others go through the comparison with what they were.
+		rows, fresh, err := w.writeFresh(ctx, byType[t], `UNWIND range(0, size($ids) - 1) AS i WITH i, $ids[i] AS row
+MATCH (a:Node {id: row.from})-[x:`+string(info.Type)+key+`]->(b:Node {id: row.to})
+RETURN collect(DISTINCT row) AS existing`,
+			func(r map[string]any) any { return map[string]any{"from": r["from"], "to": r["to"], "key": r["key"]} },
+			`UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
+CREATE (a)-[x:`+string(info.Type)+`]->(b) SET x = row.props
+RETURN count(*) AS total, count(*) AS created, 0 AS unchanged`)
 		if err != nil {
 			return err
+		}
+		c := fresh
+		if len(rows) > 0 {
+			q := `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
+MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("RelVersion") + provenanceSet
+			if c, err = w.write(ctx, q, rows); err != nil {
+				return err
+			}
+			c.Created += fresh.Created
 		}
 		if want := len(byType[t]); c.Created+c.Updated+c.Unchanged != want {
 			return fmt.Errorf("wrote %d of %d %s relationships: an endpoint is missing", c.Created+c.Updated+c.Unchanged, want, t)
@@ -279,6 +310,61 @@ MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("R
 		w.summary.AddRelationships(t, c)
 	}
 	return nil
+}
+
+// writeFresh writes the rows whose fact the graph does not have yet in one statement, create,
+// and returns the others. A fresh fact's state is its first statement's: the row's properties,
+// stamped by this run from the row's instant (what provenanceSet gives a fact with no old state,
+// without reading one), so create needs no comparison and no history (versions end states that
+// held). existing answers which of $ids (ident of each row, in order) the graph has; a fact
+// stated twice in rows is created once and compared the second time, in order.
+func (w *writer) writeFresh(ctx context.Context, rows []any, existing string, ident func(map[string]any) any, create string) ([]any, graph.Counts, error) {
+	ids := make([]any, len(rows))
+	for i, r := range rows {
+		ids[i] = ident(r.(map[string]any))
+	}
+	params := map[string]any{"ids": ids}
+	defer clear(params) // the driver keeps it until the transaction ends (write)
+	res, err := w.tx.Run(ctx, existing, params)
+	if err != nil {
+		return nil, graph.Counts{}, wrapErr(err)
+	}
+	rec, err := res.Single(ctx)
+	if err != nil {
+		return nil, graph.Counts{}, wrapErr(err)
+	}
+	v, _ := rec.Get("existing")
+	old := map[string]bool{}
+	for _, id := range v.([]any) {
+		old[identKey(id)] = true
+	}
+	var fresh, rest []any
+	for i, r := range rows {
+		k := identKey(ids[i])
+		if old[k] {
+			rest = append(rest, r)
+			continue
+		}
+		old[k] = true // a second statement of the fact compares with the first
+		row := r.(map[string]any)
+		props := row["props"].(map[string]any)
+		props["_lastRun"], props["_lastAt"], props["_since"], props["_changedAt"] = w.run.ID, row["at"], row["at"], row["at"]
+		props["_seen"] = []string{row["stamp"].(string)}
+		fresh = append(fresh, row)
+	}
+	if len(fresh) == 0 {
+		return rest, graph.Counts{}, nil
+	}
+	c, err := w.write(ctx, create, fresh)
+	return rest, c, err
+}
+
+// identKey is a comparable form of an ident (an id, or a relationship's ends and key).
+func identKey(v any) string {
+	if m, ok := v.(map[string]any); ok {
+		return fmt.Sprint(m["from"], "\x00", m["to"], "\x00", m["key"])
+	}
+	return fmt.Sprint(v)
 }
 
 func (w *writer) write(ctx context.Context, q string, rows []any) (graph.Counts, error) {
