@@ -283,15 +283,7 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 		if info.Key != "" {
 			key = ` {` + info.Key + `: row.key}`
 		}
-		// Relationships the graph does not have yet are created with their whole state at once
-		// (fresh); only the others go through the comparison with what they were.
-		rows, fresh, err := w.writeFresh(ctx, byType[t], `UNWIND range(0, size($ids) - 1) AS i WITH i, $ids[i] AS row
-MATCH (a:Node {id: row.from})-[x:`+string(info.Type)+key+`]->(b:Node {id: row.to})
-RETURN collect(DISTINCT row) AS existing`,
-			func(r map[string]any) any { return map[string]any{"from": r["from"], "to": r["to"], "key": r["key"]} },
-			`UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
-CREATE (a)-[x:`+string(info.Type)+`]->(b) SET x = row.props
-RETURN count(*) AS total, count(*) AS created, 0 AS unchanged`)
+		rows, fresh, err := w.createRels(ctx, info.Type, key, byType[t])
 		if err != nil {
 			return err
 		}
@@ -357,6 +349,57 @@ func (w *writer) writeFresh(ctx context.Context, rows []any, existing string, id
 	}
 	c, err := w.write(ctx, create, fresh)
 	return rest, c, err
+}
+
+// createRels creates the relationships of rows the graph does not have yet, with their whole
+// state at once, as writeFresh does, and returns the others (the rows of relationships that
+// exist, and later statements of one already in rows), in order. Whether it exists is asked in
+// the same statement, so a new relationship costs one statement and one lookup of its ends.
+func (w *writer) createRels(ctx context.Context, t graph.RelType, key string, rows []any) ([]any, graph.Counts, error) {
+	seen := make(map[string]bool, len(rows))
+	later := make([]bool, len(rows))
+	first := make([]any, 0, len(rows))
+	for i, r := range rows {
+		row := r.(map[string]any)
+		k := identKey(row)
+		if seen[k] {
+			later[i] = true
+			continue
+		}
+		seen[k] = true
+		row["i"] = int64(i)
+		first = append(first, row)
+	}
+	// The type and key property come from the fixed relationship table, never from input.
+	params := map[string]any{"rows": first, "run": w.run.ID}
+	defer clear(params) // the driver keeps it until the transaction ends (write)
+	res, err := w.tx.Run(ctx, `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
+WITH a, b, row, EXISTS { (a)-[:`+string(t)+key+`]->(b) } AS found
+CALL (a, b, row, found) {
+  WITH * WHERE NOT found
+  CREATE (a)-[x:`+string(t)+`]->(b)
+  SET x = row.props, x._lastRun = $run, x._lastAt = row.at, x._since = row.at, x._changedAt = row.at, x._seen = [row.stamp]
+}
+RETURN count(*) AS total, collect(CASE WHEN found THEN row.i END) AS existing`, params)
+	if err != nil {
+		return nil, graph.Counts{}, wrapErr(err)
+	}
+	rec, err := res.Single(ctx)
+	if err != nil {
+		return nil, graph.Counts{}, wrapErr(err)
+	}
+	total, _ := rec.Get("total")
+	found, _ := rec.Get("existing")
+	for _, i := range found.([]any) {
+		later[i.(int64)] = true
+	}
+	var rest []any
+	for i, r := range rows {
+		if later[i] {
+			rest = append(rest, r)
+		}
+	}
+	return rest, graph.Counts{Created: int(total.(int64)) - len(found.([]any))}, nil
 }
 
 // identKey is a comparable form of an ident (an id, or a relationship's ends and key).
