@@ -161,7 +161,14 @@ func (a *asOf) node(x neo4j.Node) *graph.Node {
 
 func (a *asOf) clip(p graph.Provenance, props map[string]any) graph.Provenance {
 	if last, ok := props["_lastAt"].(time.Time); ok && last.After(a.t) {
-		if began := stringOr(props["_sinceRun"]) + stringOr(props["_fromRun"]); began != "" {
+		began := stringOr(props["_fromRun"]) // a version
+		if _, ok := props["_fromRun"]; !ok {
+			began = stringOr(props["_sinceRun"])
+			if _, ok := props["_firstRun"]; !ok && began == "" {
+				began = stringOr(props["_lastRun"]) // runOf (import.go)
+			}
+		}
+		if began != "" {
 			p.LastRun = began
 		}
 	}
@@ -349,9 +356,9 @@ func (s *Store) changesIn(ctx context.Context, out *graph.ChangeSet, since, unti
 	// Content transitions only (docs/history.md): property changes and creations (_changedAt),
 	// and removals (the _to of a version marked _removed).
 	nodes, err := s.transitions(ctx, `CALL () {
-  MATCH (n:Node) WHERE n._changedAt > $a AND n._changedAt <= $b RETURN n.id AS key, n._changedAt AS at, n._changedRun AS run
+  MATCH (n:Node) WHERE n._changedAt > $a AND n._changedAt <= $b RETURN n.id AS key, n._changedAt AS at, `+runOf("n", "_changedRun")+` AS run
   UNION ALL
-  MATCH (v:NodeVersion) WHERE v._changedAt > $a AND v._changedAt <= $b RETURN v.id AS key, v._changedAt AS at, v._changedRun AS run
+  MATCH (v:NodeVersion) WHERE v._changedAt > $a AND v._changedAt <= $b RETURN v.id AS key, v._changedAt AS at, `+runOf("v", "_changedRun")+` AS run
   UNION ALL
   MATCH (v:NodeVersion) WHERE v._to > $a AND v._to <= $b AND v._removed RETURN v.id AS key, v._to AS at, v._toRun AS run
 }
@@ -362,10 +369,10 @@ RETURN key, at, run`, params, run)
 	var rel []string
 	for _, r := range graph.Relationships {
 		rel = append(rel, `MATCH (x)-[r:`+string(r.Type)+`]->(y) WHERE r._changedAt > $a AND r._changedAt <= $b
-  RETURN x.id AS from, type(r) AS type, y.id AS to, r AS props, r._changedAt AS at, r._changedRun AS run`)
+  RETURN x.id AS from, type(r) AS type, y.id AS to, r AS props, r._changedAt AS at, `+runOf("r", "_changedRun")+` AS run`)
 	}
 	rel = append(rel, `MATCH (v:RelVersion) WHERE v._changedAt > $a AND v._changedAt <= $b
-  RETURN v._rfrom AS from, v._type AS type, v._rto AS to, v AS props, v._changedAt AS at, v._changedRun AS run`,
+  RETURN v._rfrom AS from, v._type AS type, v._rto AS to, v AS props, v._changedAt AS at, `+runOf("v", "_changedRun")+` AS run`,
 		`MATCH (v:RelVersion) WHERE v._to > $a AND v._to <= $b AND v._removed
   RETURN v._rfrom AS from, v._type AS type, v._rto AS to, v AS props, v._to AS at, v._toRun AS run`)
 	recs, err := s.read(ctx, "CALL () {\n  "+strings.Join(rel, "\n  UNION ALL\n  ")+"\n}\nRETURN from, type, to, props, at, run", params)

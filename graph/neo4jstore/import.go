@@ -84,26 +84,51 @@ func (w *writer) at(source string) time.Time { return graph.EffectiveInstant(w.r
 // sources or file; a line moving within the file is updated in place) changes, x's current state becomes a version before `SET x = row.props`
 // replaces its properties with what the source states now (so a property the source dropped is
 // dropped too). A fact stated again unchanged, from the same place, keeps its version.
-const captureOld = `
-WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst,
-     x._since AS oldSince, x._sinceRun AS oldSinceRun, x._changedAt AS oldChanged, x._changedRun AS oldChangedRun,
+var captureOld = `
+WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst,
+     x._since AS oldSince, ` + runOf("x", "_sinceRun") + ` AS oldSinceRun, x._changedAt AS oldChanged, ` + runOf("x", "_changedRun") + ` AS oldChangedRun,
      coalesce(x._file <> row.props._file, true) AS moved
 WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldChangedRun,
      coalesce(oldHash <> row.props._hash, true) AS contentChanged,
      moved OR NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AS evidenceChanged,
      CASE WHEN oldSince IS NOT NULL AND oldSince > row.at THEN oldSince ELSE row.at END AS at`
 
-const provenanceSet = `
+var provenanceSet = `
 SET x = row.props
-SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run, x._lastAt = at,
+SET x._lastRun = $run, x._lastAt = at,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
     x._since = CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END,
-    x._sinceRun = CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END,
     x._changedAt = CASE WHEN contentChanged THEN at ELSE oldChanged END,
-    x._changedRun = CASE WHEN contentChanged THEN $run ELSE oldChangedRun END
+    ` + setRuns("x", "coalesce(oldFirst, $run)",
+	"CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END",
+	"CASE WHEN contentChanged THEN $run ELSE oldChangedRun END") + `
 RETURN count(*) AS total,
        sum(CASE WHEN oldHash IS NULL THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN oldHash = row.props._hash THEN 1 ELSE 0 END) AS unchanged`
+
+// The runs of a fact's life (docs/history.md): the first run that stated it, the run that began
+// its current version and the one that last changed its properties. A fact stated for the first
+// time (or whose three runs are its last run, as all are after a first import) stores none of
+// them: their absence, with `_firstRun` absent, means "the last run" (`_lastRun`). That spares
+// three run ids per fact, most of what a first import writes besides the domain properties.
+// Graphs written before have them all, and a fact written before history existed has
+// `_firstRun` but no `_sinceRun` or `_changedRun`: those stay unknown.
+
+// runOf is the Cypher of run property prop (_firstRun, _sinceRun or _changedRun) of fact x.
+func runOf(x, prop string) string {
+	return "coalesce(" + x + "." + prop + ", CASE WHEN " + x + "._firstRun IS NULL THEN " + x + "._lastRun END)"
+}
+
+// setRuns is the SET items that give fact x, stated by this run ($run, its new last run), the
+// runs first, since and changed (expressions evaluated before the SET): none when all three
+// are $run.
+func setRuns(x, first, since, changed string) string {
+	all := "coalesce((" + first + ") = $run AND (" + since + ") = $run AND (" + changed + ") = $run, false)"
+	item := func(prop, v string) string {
+		return x + "." + prop + " = CASE WHEN " + all + " THEN null ELSE " + v + " END"
+	}
+	return item("_firstRun", first) + ",\n    " + item("_sinceRun", since) + ",\n    " + item("_changedRun", changed)
+}
 
 // endVersion keeps x's current state as a version ending at `at`, when the content or the
 // evidence changes and the state held for some time.
@@ -125,7 +150,7 @@ func versionOf(label, x, stamps string, removed bool) string {
 	}
 	return strings.NewReplacer("x.", x+".", "(x)", "("+x+")").Replace(
 		`CREATE (v:` + label + `) SET v = properties(x), v._seen = ` + stamps + ends + `,
-    v._from = x._since, v._to = at, v._fromRun = x._sinceRun, v._toRun = $run, v._removed = ` + fmt.Sprint(removed) + `
+    v._from = x._since, v._to = at, v._fromRun = ` + runOf("x", "_sinceRun") + `, v._toRun = $run, v._removed = ` + fmt.Sprint(removed) + `
   REMOVE v._since, v._sinceRun, v._held`)
 }
 
@@ -145,16 +170,18 @@ func storedProps(domain map[string]any, file string, line int) map[string]any {
 // stubProvenance is provenanceSet for stubs: the domain properties are set only on creation.
 // A stub from a source that did not state the node yet changes its evidence: a new version.
 var stubProvenance = `
-WITH x, row, coalesce(x._seen, []) AS oldSeen, x._firstRun AS oldFirst, x._stubCreated AS created,
+WITH x, row, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst, x._stubCreated AS created,
      CASE WHEN x._since > row.at THEN x._since ELSE row.at END AS at
 CALL (x, row, oldSeen, created, at) {
   WITH * WHERE created IS NULL AND NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AND x._since < at
   ` + versionOf("NodeVersion", "x", "oldSeen", false) + `
   SET x._since = at, x._sinceRun = $run
 }
+WITH x, row, oldSeen, oldFirst, created, at, ` + runOf("x", "_sinceRun") + ` AS sinceRun, ` + runOf("x", "_changedRun") + ` AS changedRun
 REMOVE x._stubCreated
-SET x._firstRun = coalesce(oldFirst, $run), x._lastRun = $run, x._lastAt = at,
-    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp
+SET x._lastRun = $run, x._lastAt = at,
+    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
+    ` + setRuns("x", "coalesce(oldFirst, $run)", "sinceRun", "changedRun") + `
 RETURN count(*) AS total,
        sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN created THEN 0 ELSE 1 END) AS unchanged`
@@ -195,6 +222,22 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 		if !ok {
 			return fmt.Errorf("unknown kind %q", g.kind)
 		}
+		rows := byKind[g]
+		if !g.stub {
+			// Nodes the graph does not have yet are created with their whole state at once
+			// (fresh); only the others go through the comparison with what they were.
+			var c graph.Counts
+			var err error
+			if rows, c, err = w.writeFresh(ctx, rows, `UNWIND $ids AS id MATCH (x:Node {id: id}) RETURN collect(id) AS existing`,
+				func(r map[string]any) any { return r["id"] },
+				`UNWIND $rows AS row CREATE (x:Node:`+info.Label+`) SET x = row.props RETURN count(*) AS total, count(*) AS created, 0 AS unchanged`); err != nil {
+				return err
+			}
+			w.summary.AddNodes(g.kind, c)
+			if len(rows) == 0 {
+				continue
+			}
+		}
 		// The label comes from the fixed kind table, never from input.
 		q := `UNWIND $rows AS row MERGE (x:Node {id: row.id}) WITH x, row, x.kind AS oldKind SET x:` + info.Label +
 			strings.ReplaceAll(captureOld, "WITH x, row,", "WITH x, row, oldKind,") + endVersion("NodeVersion") +
@@ -205,7 +248,7 @@ ON CREATE SET x = row.props, x._stubCreated = true, x._since = row.at, x._sinceR
   x._changedAt = row.at, x._changedRun = $run
 SET x:` + info.Label + strings.Replace(stubProvenance, "RETURN ", "RETURN "+kindConflict("x.kind"), 1)
 		}
-		c, err := w.write(ctx, q, byKind[g])
+		c, err := w.write(ctx, q, rows)
 		if err != nil {
 			return err
 		}
@@ -240,11 +283,18 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 		if info.Key != "" {
 			key = ` {` + info.Key + `: row.key}`
 		}
-		q := `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
-MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("RelVersion") + provenanceSet
-		c, err := w.write(ctx, q, byType[t])
+		rows, fresh, err := w.createRels(ctx, info.Type, key, byType[t])
 		if err != nil {
 			return err
+		}
+		c := fresh
+		if len(rows) > 0 {
+			q := `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
+MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("RelVersion") + provenanceSet
+			if c, err = w.write(ctx, q, rows); err != nil {
+				return err
+			}
+			c.Created += fresh.Created
 		}
 		if want := len(byType[t]); c.Created+c.Updated+c.Unchanged != want {
 			return fmt.Errorf("wrote %d of %d %s relationships: an endpoint is missing", c.Created+c.Updated+c.Unchanged, want, t)
@@ -252,6 +302,112 @@ MERGE (a)-[x:` + string(info.Type) + key + `]->(b)` + captureOld + endVersion("R
 		w.summary.AddRelationships(t, c)
 	}
 	return nil
+}
+
+// writeFresh writes the rows whose fact the graph does not have yet in one statement, create,
+// and returns the others. A fresh fact's state is its first statement's: the row's properties,
+// stamped by this run from the row's instant (what provenanceSet gives a fact with no old state,
+// without reading one), so create needs no comparison and no history (versions end states that
+// held). existing answers which of $ids (ident of each row, in order) the graph has; a fact
+// stated twice in rows is created once and compared the second time, in order.
+func (w *writer) writeFresh(ctx context.Context, rows []any, existing string, ident func(map[string]any) any, create string) ([]any, graph.Counts, error) {
+	ids := make([]any, len(rows))
+	for i, r := range rows {
+		ids[i] = ident(r.(map[string]any))
+	}
+	params := map[string]any{"ids": ids}
+	defer clear(params) // the driver keeps it until the transaction ends (write)
+	res, err := w.tx.Run(ctx, existing, params)
+	if err != nil {
+		return nil, graph.Counts{}, wrapErr(err)
+	}
+	rec, err := res.Single(ctx)
+	if err != nil {
+		return nil, graph.Counts{}, wrapErr(err)
+	}
+	v, _ := rec.Get("existing")
+	old := map[string]bool{}
+	for _, id := range v.([]any) {
+		old[identKey(id)] = true
+	}
+	var fresh, rest []any
+	for i, r := range rows {
+		k := identKey(ids[i])
+		if old[k] {
+			rest = append(rest, r)
+			continue
+		}
+		old[k] = true // a second statement of the fact compares with the first
+		row := r.(map[string]any)
+		props := row["props"].(map[string]any)
+		props["_lastRun"], props["_lastAt"], props["_since"], props["_changedAt"] = w.run.ID, row["at"], row["at"], row["at"]
+		props["_seen"] = []string{row["stamp"].(string)}
+		fresh = append(fresh, row)
+	}
+	if len(fresh) == 0 {
+		return rest, graph.Counts{}, nil
+	}
+	c, err := w.write(ctx, create, fresh)
+	return rest, c, err
+}
+
+// createRels creates the relationships of rows the graph does not have yet, with their whole
+// state at once, as writeFresh does, and returns the others (the rows of relationships that
+// exist, and later statements of one already in rows), in order. Whether it exists is asked in
+// the same statement, so a new relationship costs one statement and one lookup of its ends.
+func (w *writer) createRels(ctx context.Context, t graph.RelType, key string, rows []any) ([]any, graph.Counts, error) {
+	seen := make(map[string]bool, len(rows))
+	later := make([]bool, len(rows))
+	first := make([]any, 0, len(rows))
+	for i, r := range rows {
+		row := r.(map[string]any)
+		k := identKey(row)
+		if seen[k] {
+			later[i] = true
+			continue
+		}
+		seen[k] = true
+		row["i"] = int64(i)
+		first = append(first, row)
+	}
+	// The type and key property come from the fixed relationship table, never from input.
+	params := map[string]any{"rows": first, "run": w.run.ID}
+	defer clear(params) // the driver keeps it until the transaction ends (write)
+	res, err := w.tx.Run(ctx, `UNWIND $rows AS row MATCH (a:Node {id: row.from}) MATCH (b:Node {id: row.to})
+WITH a, b, row, EXISTS { (a)-[:`+string(t)+key+`]->(b) } AS found
+CALL (a, b, row, found) {
+  WITH * WHERE NOT found
+  CREATE (a)-[x:`+string(t)+`]->(b)
+  SET x = row.props, x._lastRun = $run, x._lastAt = row.at, x._since = row.at, x._changedAt = row.at, x._seen = [row.stamp]
+}
+RETURN count(*) AS total, collect(CASE WHEN found THEN row.i END) AS existing`, params)
+	if err != nil {
+		return nil, graph.Counts{}, wrapErr(err)
+	}
+	rec, err := res.Single(ctx)
+	if err != nil {
+		return nil, graph.Counts{}, wrapErr(err)
+	}
+	total, _ := rec.Get("total")
+	found, _ := rec.Get("existing")
+	for _, i := range found.([]any) {
+		later[i.(int64)] = true
+	}
+	var rest []any
+	for i, r := range rows {
+		if later[i] {
+			rest = append(rest, r)
+		}
+	}
+	return rest, graph.Counts{Created: int(total.(int64)) - len(found.([]any))}, nil
+}
+
+// identKey is a comparable form of an ident (an id, or a relationship's ends and key).
+func identKey(v any) string {
+	if m, ok := v.(map[string]any); ok {
+		return fmt.Sprint(m["from"], "\x00", m["to"], "\x00", m["key"])
+	}
+	return fmt.Sprint(v)
 }
 
 func (w *writer) write(ctx context.Context, q string, rows []any) (graph.Counts, error) {

@@ -181,6 +181,9 @@ func provenance(props map[string]any) graph.Provenance {
 	p.Sources = graph.SourcesOf(seen)
 	p.FirstRun, _ = props["_firstRun"].(string)
 	p.LastRun, _ = props["_lastRun"].(string)
+	if _, ok := props["_firstRun"]; !ok {
+		p.FirstRun = p.LastRun // first stated in its last run (runOf, import.go)
+	}
 	p.File, _ = props["_file"].(string)
 	if l, ok := props["_line"].(int64); ok {
 		p.Line = int(l)
