@@ -26,6 +26,12 @@ type NodeRecord struct {
 	// base_model, a BOM's supplier): it is created with Props when absent, and otherwise left
 	// as other sources describe it, with this source added to its stamps.
 	Stub bool
+	// Part marks a record that states part of a node: the importer merges the parts of one id
+	// that a run holds into one record before writing (list properties joined, any other
+	// property the later part's), so a register kept as several tables (CISO Assistant's third
+	// parties: entities, solutions, contracts) describes one node. A merged record without a
+	// name is named by its id. Stores never see it set.
+	Part bool
 }
 
 // RelRecord is a relationship as one source states it.

@@ -34,10 +34,18 @@ var Formats = []record.Format{
 	// native CSV, which goes by the name (docs/registers.md).
 	assetregister.Format,
 	cisoassistant.Format,
+	cisoassistant.CLIFormat,
+	cisoassistant.RiskAssessmentFormat,
+	cisoassistant.EntitiesFormat,
+	cisoassistant.SolutionsFormat,
+	cisoassistant.ContractsFormat,
+	cisoassistant.RepresentativesFormat,
 	ropa.Format,
 	native.CSV,
 	hfcard.Format,
-	register.Workbook(assetregister.Layout, cisoassistant.Layout, ropa.Layout),
+	register.Workbook(assetregister.Layout, cisoassistant.Layout, cisoassistant.CLILayout, cisoassistant.RiskAssessmentLayout,
+		cisoassistant.EntitiesLayout, cisoassistant.SolutionsLayout, cisoassistant.ContractsLayout, cisoassistant.RepresentativesLayout,
+		ropa.Layout),
 }
 
 // families name several formats at once for --format; each file is read as the member its name

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -67,6 +68,7 @@ type plan struct {
 	warnings problems             // what documents get wrong and the run leaves out (record.Emitter.Warn)
 	aliases  map[string]aliasInfo // sameAs declared in the import (sameas.go)
 	canon    map[string]string    // ids written under another: aliases -> the node they name
+	parts    map[string]int       // id -> how many records state part of it (graph.NodeRecord.Part)
 }
 
 // Importer validates files of any registered format and writes them to a store.
@@ -204,7 +206,7 @@ func (im *Importer) batchSize() int {
 // plan is the first pass: parse and check every record, learn every id and its kind. Problems
 // in the input are returned in probs; err is for failures to read at all.
 func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *problems, error) {
-	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}, aliases: map[string]aliasInfo{}, canon: map[string]string{}}
+	p := &plan{ids: map[string]idInfo{}, sources: map[string]bool{}, aliases: map[string]aliasInfo{}, canon: map[string]string{}, parts: map[string]int{}}
 	var probs problems
 	for _, f := range files {
 		if f.format == nil {
@@ -216,6 +218,9 @@ func (im *Importer) plan(ctx context.Context, files []*inputFile) (*plan, *probl
 			p.nodes++
 			p.sources[n.Source] = true
 			p.noteAliases(n, &probs)
+			if n.Part {
+				p.parts[n.ID]++
+			}
 			if prev, seen := p.ids[n.ID]; seen {
 				if prev.kind != n.Kind {
 					probs.add(n.File, n.Line, "id", "%q is already a %s at %s:%d; an id names one node", n.ID, prev.kind, prev.file, prev.line)
@@ -287,8 +292,15 @@ func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error
 		}
 		batch = batch[:0]
 	}
+	parts := partMerger{want: p.parts}
 	for _, f := range p.files {
 		err := im.scan(f, &probs, nil, func(n graph.NodeRecord) {
+			if n.Part {
+				var whole bool
+				if n, whole = parts.add(n); !whole {
+					return // more parts of this node follow
+				}
+			}
 			if c := p.canonical(n.ID); c != n.ID {
 				// A record under another name of a node is that node; it names it (adding its
 				// source), the declaring record describes it (docs/formats.md, "sameAs").
@@ -308,6 +320,61 @@ func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error
 	}
 	flush()
 	return werr
+}
+
+// partMerger merges the records that state parts of one node (graph.NodeRecord.Part): it holds
+// the parts of an id until the last one the plan counted arrives, then gives the whole.
+type partMerger struct {
+	want    map[string]int
+	pending map[string]*graph.NodeRecord
+	seen    map[string]int
+}
+
+func (m *partMerger) add(n graph.NodeRecord) (graph.NodeRecord, bool) {
+	if m.pending == nil {
+		m.pending, m.seen = map[string]*graph.NodeRecord{}, map[string]int{}
+	}
+	if prev, ok := m.pending[n.ID]; ok {
+		for k, v := range n.Props {
+			if l, isList := v.([]string); isList {
+				if old, was := prev.Props[k].([]string); was {
+					v = slices.Clip(joinNew(old, l))
+				}
+			}
+			prev.Props[k] = v
+		}
+		prev.Source = n.Source
+	} else {
+		whole := n
+		whole.Props = make(map[string]any, len(n.Props))
+		for k, v := range n.Props {
+			whole.Props[k] = v
+		}
+		m.pending[n.ID] = &whole
+	}
+	m.seen[n.ID]++
+	if m.seen[n.ID] < m.want[n.ID] {
+		return graph.NodeRecord{}, false
+	}
+	whole := *m.pending[n.ID]
+	delete(m.pending, n.ID)
+	delete(m.seen, n.ID)
+	whole.Part = false
+	if _, ok := whole.Props["name"]; !ok {
+		whole.Props["name"] = whole.ID
+	}
+	return whole, true
+}
+
+// joinNew appends to a the items of b it lacks, in a new list.
+func joinNew(a, b []string) []string {
+	out := append([]string(nil), a...)
+	for _, it := range b {
+		if !slices.Contains(out, it) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 func (im *Importer) progress(n int) {

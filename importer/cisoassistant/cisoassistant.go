@@ -95,8 +95,43 @@ func column(row register.Row, name string) string {
 	return ""
 }
 
-func (layout) Row(row register.Row, out *record.Emitter) {
+func (layout) Row(row register.Row, out *record.Emitter) { assetRow(row, false, out) }
+
+// CLILayout is the asset file of CISO Assistant's command-line client (its cli/sample_assets.csv:
+// `name,description,domain,type`): the same assets without ids, so the name, which CISO
+// Assistant keeps unique within a domain, is the asset's assetId.
+var CLILayout register.Layout = cliLayout{}
+
+// CLIFormat reads the CLI's asset CSV files.
+var CLIFormat = register.CSV(CLILayout)
+
+type cliLayout struct{}
+
+func (cliLayout) Name() string   { return "ciso-assistant-cli" }
+func (cliLayout) Source() string { return "ciso-assistant" }
+func (cliLayout) Expect() string {
+	return "a CISO Assistant CLI asset file (name,description,domain,type)"
+}
+
+// Knows: name and type (PR/SP) beside domain, and no id column of any register, since the name
+// is the id.
+func (cliLayout) Knows(header []string) bool {
+	return register.Has(header, "name", Type) && register.HasAny(header, Domain, "folder") &&
+		!register.HasAny(header, RefID, InternalID, assetregister.AssetID, "id")
+}
+
+func (cliLayout) Row(row register.Row, out *record.Emitter) { assetRow(row, true, out) }
+
+// assetRow reads one asset; byName: the file has no ids, the name is the asset's id.
+func assetRow(row register.Row, byName bool, out *record.Emitter) {
 	ref, internal := column(row, RefID), column(row, InternalID)
+	if byName {
+		ref = column(row, "name")
+		if ref == "" {
+			out.Problem(row.Line, "name", "missing name: the CLI's asset file identifies an asset by its name")
+			return
+		}
+	}
 	if ref == "" && internal == "" {
 		out.Problem(row.Line, RefID, "missing ref_id (and internal_id): aimsgraph identifies an asset by one of them")
 		return
