@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,6 +17,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/importer/cisoassistant"
 	"github.com/aimsgraph/aimsgraph/importer/record"
 	"github.com/aimsgraph/aimsgraph/importer/ropa"
+	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
 )
 
 // decoded is what one file gives: nodes by id, relationships as "from TYPE to", problems.
@@ -52,7 +54,12 @@ func TestRegisterFormatsToldByHeader(t *testing.T) {
 		{"whatever.csv", "\ufeffinternal_id;name;description;ref_id;type\nu-1;One;;X.01;PR\n", "ciso-assistant"},
 		{"template.csv", "ref_id,name,description,domain,type,asset_class\nX.01,alpha,,Global,PR,\n", "ciso-assistant"},
 		{"article30.csv", "activity_id,activity_name,covers\nPA-1,Payroll,ds:x\n", "ropa"},
-		{"entities.csv", "ref_id,name,description,mission,country\nE1,Acme,,,FR\n", "csv"}, // CISO Assistant's third parties are no assets
+		{"entities.csv", "ref_id,name,description,mission,country\nE1,Acme,,,FR\n", "ciso-assistant-entities"}, // CISO Assistant's third parties are no assets
+		{"sample.csv", "name,description,domain,type\nasset1,x,Global,PR\n", "ciso-assistant-cli"},
+		{"ra.csv", "ref_id;assets;threats;name;current_impact;current_proba;treatment\nR.1;;;Ransomware;Critical;Likely;open\n", "ciso-assistant-risk-assessment"},
+		{"sol.csv", "ref_id,name,description,provider_entity_ref_id,criticality\nS1,Mail,,E1,3\n", "ciso-assistant-solutions"},
+		{"con.csv", "ref_id,name,provider_entity_ref_id,solution_ref_id,status\nC1,SLA,E1,S1,active\n", "ciso-assistant-contracts"},
+		{"reps.csv", "email,first_name,last_name,role,provider_entity_ref_id\na@b.c,A,B,CISO,E1\n", "ciso-assistant-representatives"},
 	}
 	for _, tc := range tests {
 		path := filepath.Join(t.TempDir(), tc.name)
@@ -163,6 +170,31 @@ func TestRegisterProblems(t *testing.T) {
 			"ciso.csv:2: security_objectives: confidentiality: 7 is out of CISO Assistant's scale 1-4 (export with the 1-4 display scale)",
 		}},
 		{"dup.csv", "asset_id,name,name\nA,B,C\n", []string{`dup.csv:1: header: column "name" appears twice`}},
+		{"cli.csv", "name,description,domain,type\n,x,Global,PR\nb,,Global,XX\n", []string{
+			"cli.csv:2: name: missing name: the CLI's asset file identifies an asset by its name",
+			`cli.csv:3: type: unknown asset type "XX"; expected PR (primary) or SP (supporting)`,
+		}},
+		{"ra.csv", "ref_id;name;current_proba;treatment\nR.1;;Likely;open\nR.2;Two;Likely;ignore\n", []string{
+			"ra.csv:2: name: missing name",
+			`ra.csv:3: treatment: unknown treatment "ignore"; expected open, mitigate, accept, avoid or transfer`,
+		}},
+		{"ent.csv", "ref_id,name,country,dependency,trust\n,X,FR,,\nE2,,FR,5,x\n", []string{
+			"ent.csv:2: ref_id: missing entity ref_id: aimsgraph identifies a third party by it",
+			"ent.csv:3: name: missing name",
+			`ent.csv:3: dependency: expected a whole number 0-4 (CISO Assistant's TPRM scale), got "5"`,
+			`ent.csv:3: trust: expected a whole number 0-4 (CISO Assistant's TPRM scale), got "x"`,
+		}},
+		{"sol.csv", "ref_id,name,provider_entity_ref_id,criticality\nS1,Mail,,3\nS2,,E1,high\n", []string{
+			"sol.csv:2: provider_entity_ref_id: missing entity ref_id: aimsgraph identifies a third party by it",
+			"sol.csv:3: name: missing name",
+			`sol.csv:3: criticality: expected a whole number, got "high"`,
+		}},
+		{"con.csv", "ref_id,name,provider_entity_ref_id,start_date,end_date\nC1,SLA,E1,01/01/2024,2024-12-31\n", []string{
+			`con.csv:2: start_date: expected a date YYYY-MM-DD, got "01/01/2024"`,
+		}},
+		{"reps.csv", "email,role,provider_entity_ref_id\na@b.c,,E1\n", []string{
+			"reps.csv:2: role: missing role: aimsgraph keeps a representative by role title only",
+		}},
 	}
 	for _, tc := range tests {
 		d := decodeRegister(t, tc.name, []byte(tc.content))
@@ -244,6 +276,29 @@ func FuzzCISOAssistant(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "ciso.csv", cisoassistant.Format, data) })
 }
 
+func FuzzCISOAssistantCLI(f *testing.F) {
+	seedFiles(f, corpusFile("ciso-assistant/cli/sample_assets.csv"))
+	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "assets.csv", cisoassistant.CLIFormat, data) })
+}
+
+func FuzzCISOAssistantRiskAssessment(f *testing.F) {
+	seedFiles(f, corpusFile("ciso-assistant/cli/RA_sample.csv"))
+	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "ra.csv", cisoassistant.RiskAssessmentFormat, data) })
+}
+
+// FuzzCISOAssistantThirdParties reads any bytes as each of the four third-party tables.
+func FuzzCISOAssistantThirdParties(f *testing.F) {
+	for _, sheet := range []string{"Entities", "Solutions", "Contracts", "Representatives"} {
+		seedFiles(f, corpusFile("ciso-assistant/import_templates/third_parties_template.xlsx."+sheet+".csv"))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range []record.Format{cisoassistant.EntitiesFormat, cisoassistant.SolutionsFormat,
+			cisoassistant.ContractsFormat, cisoassistant.RepresentativesFormat} {
+			decodeAs(t, "tp.csv", format, data)
+		}
+	})
+}
+
 func FuzzRoPA(f *testing.F) {
 	registerSeeds(f, "records-of-processing.csv")
 	f.Fuzz(func(t *testing.T, data []byte) { decodeAs(t, "ropa.csv", ropa.Format, data) })
@@ -265,5 +320,41 @@ func TestAnnexAFromCatalogue(t *testing.T) {
 	want := `c.yaml:3: controls[1].annexA: unknown annexA "A.11.1"; expected one of ` + strings.Join(graph.AnnexAIDs(), ", ")
 	if len(d.probs) != 1 || d.probs[0] != want || !strings.Contains(want, "A.2.2, A.2.3") || !strings.HasSuffix(want, "A.10.4") {
 		t.Errorf("problems %v\nwant %s", d.probs, want)
+	}
+}
+
+// TestThirdPartyParts: a vendor's solutions and contracts, read from other files of the run,
+// fold into the vendor the entity's row describes; without that row the vendor is named by its id.
+func TestThirdPartyParts(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"a-contracts.csv": "ref_id,name,provider_entity_ref_id,solution_ref_id,status,start_date,end_date\nC1,SLA,E1,S1,active,2024-01-01,2024-12-31\nC2,Support,E9,,draft,,\n",
+		"b-entities.csv":  "ref_id,name,country,dependency\nE1,Acme,FR,2\n",
+		"c-solutions.csv": "ref_id,name,provider_entity_ref_id,criticality\nS1,Mail,E1,3\nS2,CRM,E1,\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := embeddedtest.Fresh(t)
+	out, err := (&Importer{Store: s}).ImportEach(context.Background(), []string{dir})
+	if err != nil || len(out) != 1 || out[0].Err != nil {
+		t.Fatalf("import: %v %+v", err, out)
+	}
+	ns, err := s.Nodes(context.Background(), []string{"vnd:E1", "vnd:E9"})
+	if err != nil || len(ns) != 2 {
+		t.Fatalf("vendors: %v %v", ns, err)
+	}
+	byID := map[string]*graph.Node{ns[0].ID: ns[0], ns[1].ID: ns[1]}
+	want := map[string]any{"refId": "E1", "name": "Acme", "country": "FR", "dependency": "2",
+		"contracts": []string{"C1 SLA: active, 2024-01-01 to 2024-12-31, solution S1"},
+		"solutions": []string{"Mail (S1, criticality 3)", "CRM (S2)"}}
+	if got := byID["vnd:E1"].Props; !reflect.DeepEqual(got, want) {
+		t.Errorf("vnd:E1 = %#v\nwant %#v", got, want)
+	}
+	want = map[string]any{"refId": "E9", "name": "vnd:E9", "contracts": []string{"C2 Support: draft"}}
+	if got := byID["vnd:E9"].Props; !reflect.DeepEqual(got, want) {
+		t.Errorf("vnd:E9 = %#v\nwant %#v", got, want)
 	}
 }
