@@ -3,7 +3,9 @@
 // description;ref_id;...`) and its asset import template (`ref_id,name,description,domain,type,
 // asset_class`), as CSV or .xlsx. `ref_id` is the asset's assetId; `security_objectives` such as
 // `confidentiality: 3,integrity: 2` give the confidentiality, integrity and availability ratings
-// on aimsgraph's 1-5 scale (SecurityToRating).
+// on aimsgraph's 1-5 scale (SecurityToRating). It also reads its CLI's asset file (CLILayout),
+// its risk assessment (RiskAssessmentLayout, riskassessment.go) and the four tables of its
+// third-party template (thirdparty.go).
 package cisoassistant
 
 import (
