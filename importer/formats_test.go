@@ -425,9 +425,11 @@ func testApplicationSubject(t *testing.T, s graph.Store) {
 }
 
 // TestCISOAssistantCorpus imports CISO Assistant's registers of the corpus in place: the CLI's
-// assets and risk assessment, the asset template and the four third-party tables, one run.
-func TestCISOAssistantCorpus(t *testing.T) {
-	s := emptyStore(t)
+// assets and risk assessment, the asset template and the four third-party tables, one run, the
+// same on both stores.
+func TestCISOAssistantCorpus(t *testing.T) { onEachStore(t, testCISOAssistantCorpus) }
+
+func testCISOAssistantCorpus(t *testing.T, s graph.Store) {
 	for _, o := range importEach(t, s, corpus(t, "ciso-assistant")) {
 		if o.Err != nil {
 			t.Fatalf("%v: %v", o.Files, o.Err)
