@@ -11,6 +11,7 @@ package embedded
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,7 +97,7 @@ var _ graph.Store = (*Store)(nil)
 // changed (docs/history.md).
 type entity struct {
 	Props      map[string]any `json:"props,omitempty"`
-	Hash       string         `json:"hash"`
+	Hash       contentHash    `json:"hash"`
 	Seen       []string       `json:"seen"` // graph.SeenStamp per stating source
 	FirstRun   string         `json:"firstRun"`
 	LastRun    string         `json:"lastRun"`
@@ -109,6 +110,29 @@ type entity struct {
 	ChangedRun string         `json:"changedRun,omitempty"`
 
 	sources []string // graph.SourcesOf(Seen), derived once (derive); read-only
+}
+
+// contentHash is graph.ContentHash held as its 12 bytes rather than as 24 hex characters in a
+// string of its own (40 bytes with the string's header, per node, relationship and version). It is
+// stored as the same hex text, so stores written before read back unchanged.
+type contentHash [12]byte
+
+func hashOf(props map[string]any) contentHash {
+	var h contentHash
+	_ = h.UnmarshalText([]byte(graph.ContentHash(props))) // always 24 hex characters
+	return h
+}
+
+// MarshalText implements encoding.TextMarshaler: the hex text graph.ContentHash returns.
+func (h contentHash) MarshalText() ([]byte, error) { return hex.AppendEncode(nil, h[:]), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (h *contentHash) UnmarshalText(text []byte) error {
+	if len(text) != hex.EncodedLen(len(h)) {
+		return fmt.Errorf("content hash %q: want %d hex digits", text, hex.EncodedLen(len(h)))
+	}
+	_, err := hex.Decode(h[:], text)
+	return err
 }
 
 type nodeRec struct {
