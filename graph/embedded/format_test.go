@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,5 +31,34 @@ func TestStoredHashReadsBack(t *testing.T) {
 	}
 	if err := decode([]byte(`{"id":"ds:1","kind":"Dataset","hash":"abc"}`), &n); err == nil {
 		t.Fatal("a malformed hash was accepted")
+	}
+}
+
+// Entities with the same stamps share one list, and its sources, once loaded; other stamps that
+// join to the same text do not.
+func TestInternSharesStamps(t *testing.T) {
+	in := newInterner()
+	a := entity{Seen: []string{"crm\x1frun1", "hr\x1frun2"}}
+	b := entity{Seen: []string{"crm\x1frun1", "hr\x1frun2"}}
+	c := entity{Seen: []string{"crm\x1frun1\x00hr\x1frun2"}}
+	for _, e := range []*entity{&a, &b, &c} {
+		e.intern(in)
+	}
+	if &a.Seen[0] != &b.Seen[0] || a.sources != b.sources {
+		t.Fatal("the same stamps are not shared")
+	}
+	if got := a.provenance().Sources; !slices.Equal(got, []string{"crm", "hr"}) {
+		t.Fatalf("sources %q", got)
+	}
+	if got := c.provenance().Sources; !slices.Equal(got, []string{"crm"}) || len(c.Seen) != 1 {
+		t.Fatalf("other stamps joining the same: %q, sources %q", c.Seen, got)
+	}
+	if cap(a.Seen) != len(a.Seen) {
+		t.Fatal("a shared list has room an append would write into")
+	}
+	var none entity
+	none.intern(in)
+	if none.provenance().Sources != nil {
+		t.Fatal("no stamps, yet sources")
 	}
 }

@@ -407,6 +407,12 @@ func (st *stage) apply(run *graph.RunRecord) {
 			r.derive()
 		}
 	}
+	for _, v := range st.nodeVers {
+		v.derive()
+	}
+	for _, v := range st.relVers {
+		v.derive()
+	}
 	s := st.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
