@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -60,5 +61,22 @@ func TestInternSharesStamps(t *testing.T) {
 	none.intern(in)
 	if none.provenance().Sources != nil {
 		t.Fatal("no stamps, yet sources")
+	}
+}
+
+// Equal property maps are one once loaded; a map whose hash is the same but content not stays its own.
+func TestInternSharesProps(t *testing.T) {
+	in := newInterner()
+	p := func() map[string]any { return map[string]any{"as": "training", "n": int64(2)} }
+	a, b := entity{Props: p(), Hash: hashOf(p())}, entity{Props: p(), Hash: hashOf(p())}
+	c := entity{Props: map[string]any{"as": "other"}, Hash: hashOf(p())} // not its hash: never shared
+	for _, e := range []*entity{&a, &b, &c} {
+		e.intern(in)
+	}
+	if reflect.ValueOf(a.Props).UnsafePointer() != reflect.ValueOf(b.Props).UnsafePointer() {
+		t.Fatal("equal properties are not shared")
+	}
+	if c.Props["as"] != "other" {
+		t.Fatalf("other properties under the same hash: %v", c.Props)
 	}
 }

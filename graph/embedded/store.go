@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -252,7 +253,8 @@ func (s *Store) load() error {
 // content needs.
 type interner struct {
 	strs  map[string]string
-	seens map[string]*seenSet // by the stamps joined
+	seens map[string]*seenSet            // by the stamps joined
+	props map[contentHash]map[string]any // by their content hash
 }
 
 // seenSet is a list of stamps with the sources it names (graph.SourcesOf), shared read-only by
@@ -260,7 +262,7 @@ type interner struct {
 type seenSet struct{ seen, sources []string }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, seens: map[string]*seenSet{}}
+	return &interner{strs: map[string]string{}, seens: map[string]*seenSet{}, props: map[contentHash]map[string]any{}}
 }
 
 func (in *interner) str(v string) string {
@@ -278,6 +280,17 @@ func (e *entity) intern(in *interner) {
 	for k, v := range e.Props {
 		if s, ok := v.(string); ok && len(s) <= 32 { // enum values and short codes repeat; prose does not
 			e.Props[k] = in.str(s)
+		}
+	}
+	// Whole property maps repeat too (a relationship's few properties, often the same): a stored
+	// map is never changed in place, so equal ones can be one. Even a map of one property costs
+	// a few hundred bytes.
+	if len(e.Props) > 0 {
+		switch m, ok := in.props[e.Hash]; {
+		case !ok:
+			in.props[e.Hash] = e.Props
+		case reflect.DeepEqual(m, e.Props): // the hash names the content; equal makes sure
+			e.Props = m
 		}
 	}
 	if len(e.Seen) == 0 {
