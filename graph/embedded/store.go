@@ -360,6 +360,14 @@ func decodeBucket[T any](b *bolt.Bucket, what string) ([]*T, [][]byte, error) {
 // decode reads a stored record. Numbers come back as int64 (every number in the model is a
 // whole number) and lists as []string (every list is a list of text), as the importer wrote them.
 func decode(data []byte, v any) error {
+	if decodeFast(data, v) { // decode.go
+		return nil
+	}
+	return decodeJSON(data, v)
+}
+
+// decodeJSON is decode by encoding/json: what decodeFast must agree with.
+func decodeJSON(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
