@@ -9,7 +9,7 @@ import (
 // decodeFast reads a stored node, relationship or version record in one pass over its bytes, as
 // decode does with encoding/json (which scans every record twice, and by reflection): JSON
 // decoding was most of what opening a large store cost. It knows only the shape the store
-// writes (text, whole numbers, lists of text); on anything else (another field, a fraction, a
+// writes (text, yes or no, whole numbers, lists of text); on anything else (another field, a fraction, a
 // null where text is, a property of another type, malformed JSON) it reports false and the
 // caller decodes the record with encoding/json, so what is read never depends on which path
 // read it (TestDecodeFastAgrees).
@@ -400,8 +400,8 @@ func (p *parser) texts() ([]string, bool) {
 	}
 }
 
-// props reads domain properties as decode leaves them: text, whole numbers as int64, lists of
-// text as []string (graph.TextList of a list of text).
+// props reads domain properties as decode leaves them: text, yes or no, whole numbers as int64,
+// lists of text as []string (graph.TextList of a list of text), null.
 func (p *parser) props() (map[string]any, bool) {
 	if !p.byte('{') {
 		return nil, false
@@ -429,6 +429,10 @@ func (p *parser) props() (map[string]any, bool) {
 			out[k] = l
 		case c == '-' || ('0' <= c && c <= '9'):
 			out[k], ok = p.int()
+		case c == 't' || c == 'f':
+			out[k], ok = p.bool()
+		case c == 'n':
+			out[k], ok = nil, p.null()
 		default:
 			ok = false
 		}

@@ -106,7 +106,11 @@ func TestDecodeFastAgrees(t *testing.T) {
 		}
 		p := map[string]any{}
 		for range rng.IntN(5) {
-			switch rng.IntN(4) {
+			switch rng.IntN(6) {
+			case 4:
+				p[text()] = rng.IntN(2) == 0
+			case 5:
+				p[text()] = nil
 			case 0:
 				p[text()] = text()
 			case 1:
@@ -175,7 +179,7 @@ func TestDecodeFastAgrees(t *testing.T) {
 	// Fields of another shape: encoding/json reads them.
 	for _, data := range []string{
 		`{"id":"a","kind":"Dataset","hash":"00112233445566778899aabb","seen":null,"props":{"n":1.5}}`,
-		`{"id":"a","kind":"Dataset","hash":"00112233445566778899aabb","seen":null,"props":{"b":true,"z":null,"l":[1,"x"]}}`,
+		`{"id":"a","kind":"Dataset","hash":"00112233445566778899aabb","seen":null,"props":{"b":true,"z":null,"l":[1,"x"],"o":{}}}`,
 		`{"ID":"a","kind":"Dataset","hash":"00112233445566778899aabb","seen":["x"],"extra":{"a":[1]}} `,
 		`{"id":"a","kind":"Dataset","hash":"00112233445566778899aabb","line":1e3,"seen":["\ud83d\ude00","\ud800"]}`,
 		`{"type":"FEEDS","from":"a","to":"b","id":"x","hash":"00112233445566778899aabb","seen":[]}`,
