@@ -13,31 +13,35 @@ import (
 // null where text is, a property of another type, malformed JSON) it reports false and the
 // caller decodes the record with encoding/json, so what is read never depends on which path
 // read it (TestDecodeFastAgrees).
-func decodeFast(data []byte, v any) bool {
+//
+// strs, when not nil, holds strings read before: one that repeats (a run id, a stamp, a file,
+// an enum value, an endpoint) is then not made again, record after record. Only one goroutine
+// may use it.
+func decodeFast(data []byte, v any, strs map[string]string) bool {
 	switch x := v.(type) {
 	case *nodeRec:
-		return fastInto(data, x)
+		return fastInto(data, x, strs)
 	case *relRec:
-		return fastInto(data, x)
+		return fastInto(data, x, strs)
 	case *nodeVersion:
-		return fastInto(data, x)
+		return fastInto(data, x, strs)
 	case *relVersion:
-		return fastInto(data, x)
+		return fastInto(data, x, strs)
 	}
 	return false
 }
 
 // fastInto fills x only when the whole record was read.
-func fastInto[T any](data []byte, x *T) bool {
+func fastInto[T any](data []byte, x *T, strs map[string]string) bool {
 	var tmp T
-	if !readRecord(data, &tmp) {
+	if !readRecord(data, &tmp, strs) {
 		return false
 	}
 	*x = tmp
 	return true
 }
 
-func readRecord(data []byte, v any) bool {
+func readRecord(data []byte, v any, strs map[string]string) bool {
 	var (
 		e                     *entity
 		ver                   *version
@@ -55,7 +59,7 @@ func readRecord(data []byte, v any) bool {
 	default:
 		return false
 	}
-	p := parser{b: data}
+	p := parser{b: data, strs: strs}
 	if !p.byte('{') {
 		return false
 	}
@@ -71,8 +75,8 @@ func readRecord(data []byte, v any) bool {
 		var str *string
 		var num *int64
 		switch string(key) {
-		case "id":
-			str = id
+		case "id": // one per record: not kept in strs
+			str, p.once = id, true
 		case "kind":
 			str = kind
 		case "type":
@@ -163,11 +167,29 @@ func readRecord(data []byte, v any) bool {
 }
 
 // parser reads JSON from b; every method skips the white space before what it reads and says
-// whether it found it. prev is 'v' once a value was read by a method that sets it.
+// whether it found it. prev is 'v' once a value was read by a method that sets it. Strings
+// read are kept in strs (decodeFast), but for the next one when once is set, and long ones.
 type parser struct {
 	b    []byte
 	i    int
 	prev byte
+	strs map[string]string
+	once bool
+}
+
+// made returns the string b holds, from strs when it is there.
+func (p *parser) made(b []byte) string {
+	once := p.once
+	p.once = false
+	if p.strs == nil || once || len(b) > 64 {
+		return string(b)
+	}
+	if s, ok := p.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	p.strs[s] = s
+	return s
 }
 
 func (p *parser) ws() {
@@ -289,7 +311,7 @@ func (p *parser) string() (string, bool) {
 		if j >= len(p.b) {
 			return "", false
 		}
-		s := string(p.b[p.i+1 : j])
+		s := p.made(p.b[p.i+1 : j])
 		p.i, p.prev = j+1, 'v'
 		return s, true
 	}
@@ -303,7 +325,7 @@ func (p *parser) string() (string, bool) {
 				return "", false
 			}
 			p.i, p.prev = j+1, 'v'
-			return string(out), true
+			return p.made(out), true
 		case c < 0x20:
 			return "", false
 		case c != '\\':

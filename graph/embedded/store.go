@@ -342,9 +342,10 @@ func decodeBucket[T any](b *bolt.Bucket, what string) ([]*T, [][]byte, error) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			strs := map[string]string{} // this worker's (decodeFast)
 			for i := w; i < len(vals); i += workers {
 				out[i] = new(T)
-				errs[i] = decode(vals[i], out[i])
+				errs[i] = decodeWith(vals[i], out[i], strs)
 			}
 		})
 	}
@@ -359,8 +360,11 @@ func decodeBucket[T any](b *bolt.Bucket, what string) ([]*T, [][]byte, error) {
 
 // decode reads a stored record. Numbers come back as int64 (every number in the model is a
 // whole number) and lists as []string (every list is a list of text), as the importer wrote them.
-func decode(data []byte, v any) error {
-	if decodeFast(data, v) { // decode.go
+func decode(data []byte, v any) error { return decodeWith(data, v, nil) }
+
+// decodeWith is decode keeping the strings it reads in strs, when not nil (decodeFast).
+func decodeWith(data []byte, v any, strs map[string]string) error {
+	if decodeFast(data, v, strs) { // decode.go
 		return nil
 	}
 	return decodeJSON(data, v)
