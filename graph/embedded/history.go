@@ -73,21 +73,21 @@ func (h *history) reset() {
 }
 
 // load reads the persisted versions and the horizon.
-func (h *history) load(tx *bolt.Tx, intern func(string) string) error {
+func (h *history) load(tx *bolt.Tx, in *interner) error {
 	h.reset()
 	nvs, _, err := decodeBucket[nodeVersion](tx.Bucket(bucketNodeVers), "node version")
 	if err != nil {
 		return err
 	}
 	for _, nv := range nvs {
-		nv.entity.intern(intern)
+		nv.entity.intern(in)
 	}
 	rvs, _, err := decodeBucket[relVersion](tx.Bucket(bucketRelVers), "relationship version")
 	if err != nil {
 		return err
 	}
 	for _, rv := range rvs {
-		rv.entity.intern(intern)
+		rv.entity.intern(in)
 		rv.key = relKey(rv.FromID, rv.Type, rv.ToID, keyValue(rv.Type, rv.Props))
 	}
 	h.add(nvs, rvs)
@@ -126,14 +126,13 @@ func (h *history) persist(tx *bolt.Tx, nvs []*nodeVersion, rvs []*relVersion) er
 	return nil
 }
 
-// add files versions into the maps, keeping each fact's versions in order of start.
+// add files versions into the maps, keeping each fact's versions in order of start. Their
+// sources are derived already (derive, or intern at load).
 func (h *history) add(nvs []*nodeVersion, rvs []*relVersion) {
 	for _, v := range nvs {
-		v.derive()
 		h.nodes[v.ID] = insertByStart(h.nodes[v.ID], v, func(v *nodeVersion) int64 { return v.Start })
 	}
 	for _, v := range rvs {
-		v.derive()
 		h.rels[v.key] = insertByStart(h.rels[v.key], v, func(v *relVersion) int64 { return v.Start })
 		h.relsOut[v.FromID] = append(h.relsOut[v.FromID], v)
 		h.relsIn[v.ToID] = append(h.relsIn[v.ToID], v)

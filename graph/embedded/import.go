@@ -123,7 +123,7 @@ func (st *stage) rel(key string) *relRec {
 // old version ends (returned) and a new one begins (docs/history.md).
 func (st *stage) restate(old *entity, props map[string]any, source, file string, line int) (entity, graph.Counts, *version) {
 	at := st.instant(source)
-	e := entity{Props: copyProps(props), Hash: graph.ContentHash(props), FirstRun: st.run.ID, LastRun: st.run.ID, LastAt: at,
+	e := entity{Props: copyProps(props), Hash: hashOf(props), FirstRun: st.run.ID, LastRun: st.run.ID, LastAt: at,
 		File: file, Line: line, Since: at, SinceRun: st.run.ID, Changed: at, ChangedRun: st.run.ID}
 	prefix := graph.SeenPrefix(source)
 	var c graph.Counts
@@ -406,6 +406,12 @@ func (st *stage) apply(run *graph.RunRecord) {
 		if r != nil {
 			r.derive()
 		}
+	}
+	for _, v := range st.nodeVers {
+		v.derive()
+	}
+	for _, v := range st.relVers {
+		v.derive()
 	}
 	s := st.s
 	s.mu.Lock()

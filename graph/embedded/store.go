@@ -11,14 +11,17 @@ package embedded
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,7 +99,7 @@ var _ graph.Store = (*Store)(nil)
 // changed (docs/history.md).
 type entity struct {
 	Props      map[string]any `json:"props,omitempty"`
-	Hash       string         `json:"hash"`
+	Hash       contentHash    `json:"hash"`
 	Seen       []string       `json:"seen"` // graph.SeenStamp per stating source
 	FirstRun   string         `json:"firstRun"`
 	LastRun    string         `json:"lastRun"`
@@ -108,7 +111,30 @@ type entity struct {
 	Changed    int64          `json:"changed,omitempty"`
 	ChangedRun string         `json:"changedRun,omitempty"`
 
-	sources []string // graph.SourcesOf(Seen), derived once (derive); read-only
+	sources *[]string // graph.SourcesOf(Seen), derived once (derive); read-only, shared at load (interner)
+}
+
+// contentHash is graph.ContentHash held as its 12 bytes rather than as 24 hex characters in a
+// string of its own (40 bytes with the string's header, per node, relationship and version). It is
+// stored as the same hex text, so stores written before read back unchanged.
+type contentHash [12]byte
+
+func hashOf(props map[string]any) contentHash {
+	var h contentHash
+	_ = h.UnmarshalText([]byte(graph.ContentHash(props))) // always 24 hex characters
+	return h
+}
+
+// MarshalText implements encoding.TextMarshaler: the hex text graph.ContentHash returns.
+func (h contentHash) MarshalText() ([]byte, error) { return hex.AppendEncode(nil, h[:]), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (h *contentHash) UnmarshalText(text []byte) error {
+	if len(text) != hex.EncodedLen(len(h)) {
+		return fmt.Errorf("content hash %q: want %d hex digits", text, hex.EncodedLen(len(h)))
+	}
+	_, err := hex.Decode(h[:], text)
+	return err
 }
 
 type nodeRec struct {
@@ -164,16 +190,8 @@ func (s *Store) load() error {
 	s.nodes = map[string]*nodeRec{}
 	s.rels = map[string]*relRec{}
 	s.runs = map[string]*graph.RunRecord{}
-	// Most strings repeat across records (run ids, stamps, file names, enum values): one copy
-	// each keeps a large graph's memory near what its distinct content needs.
-	strs := map[string]string{}
-	intern := func(v string) string {
-		if x, ok := strs[v]; ok {
-			return x
-		}
-		strs[v] = v
-		return v
-	}
+	in := newInterner()
+	intern := in.str
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketNodes, bucketRels, bucketRuns, bucketNodeVers, bucketRelVers, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -186,7 +204,7 @@ func (s *Store) load() error {
 		}
 		for _, n := range nodes {
 			n.Kind = graph.Kind(intern(string(n.Kind)))
-			n.entity.intern(intern)
+			n.entity.intern(in)
 			s.nodes[n.ID] = n
 		}
 		rels, keys, err := decodeBucket[relRec](tx.Bucket(bucketRels), "relationship")
@@ -202,7 +220,7 @@ func (s *Store) load() error {
 			r.from, r.to = from, to
 			r.From, r.To, r.Type = from.ID, to.ID, graph.RelType(intern(string(r.Type)))
 			r.lineage = graph.IsLineage(r.Type)
-			r.entity.intern(intern)
+			r.entity.intern(in)
 			s.rels[r.key] = r
 			from.out = append(from.out, r)
 			to.in = append(to.in, r)
@@ -220,7 +238,7 @@ func (s *Store) load() error {
 		if err := s.loadAliases(tx); err != nil { // sameas.go
 			return err
 		}
-		return s.hist.load(tx, intern)
+		return s.hist.load(tx, in)
 	})
 	if err != nil {
 		return err
@@ -229,19 +247,70 @@ func (s *Store) load() error {
 	return nil
 }
 
-// intern replaces e's repeated strings by shared copies.
-func (e *entity) intern(intern func(string) string) {
-	defer e.derive()
-	e.FirstRun, e.LastRun, e.File = intern(e.FirstRun), intern(e.LastRun), intern(e.File)
-	e.SinceRun, e.ChangedRun = intern(e.SinceRun), intern(e.ChangedRun)
-	for i, stamp := range e.Seen {
-		e.Seen[i] = intern(stamp)
+// interner keeps one copy of what repeats across records. Most strings repeat (run ids, stamps,
+// file names, enum values), and so do whole lists of stamps (every fact one run of one source
+// stated has the same): one copy each keeps a large graph's memory near what its distinct
+// content needs.
+type interner struct {
+	strs  map[string]string
+	seens map[string]*seenSet            // by the stamps joined
+	props map[contentHash]map[string]any // by their content hash
+}
+
+// seenSet is a list of stamps with the sources it names (graph.SourcesOf), shared read-only by
+// every entity that has those stamps.
+type seenSet struct{ seen, sources []string }
+
+func newInterner() *interner {
+	return &interner{strs: map[string]string{}, seens: map[string]*seenSet{}, props: map[contentHash]map[string]any{}}
+}
+
+func (in *interner) str(v string) string {
+	if x, ok := in.strs[v]; ok {
+		return x
 	}
+	in.strs[v] = v
+	return v
+}
+
+// intern replaces e's repeated strings, and its stamps, by shared copies, and derives its sources.
+func (e *entity) intern(in *interner) {
+	e.FirstRun, e.LastRun, e.File = in.str(e.FirstRun), in.str(e.LastRun), in.str(e.File)
+	e.SinceRun, e.ChangedRun = in.str(e.SinceRun), in.str(e.ChangedRun)
 	for k, v := range e.Props {
 		if s, ok := v.(string); ok && len(s) <= 32 { // enum values and short codes repeat; prose does not
-			e.Props[k] = intern(s)
+			e.Props[k] = in.str(s)
 		}
 	}
+	// Whole property maps repeat too (a relationship's few properties, often the same): a stored
+	// map is never changed in place, so equal ones can be one. Even a map of one property costs
+	// a few hundred bytes.
+	if len(e.Props) > 0 {
+		switch m, ok := in.props[e.Hash]; {
+		case !ok:
+			in.props[e.Hash] = e.Props
+		case reflect.DeepEqual(m, e.Props): // the hash names the content; equal makes sure
+			e.Props = m
+		}
+	}
+	if len(e.Seen) == 0 {
+		e.derive()
+		return
+	}
+	key := strings.Join(e.Seen, "\x00") // one stamp (the usual case): no copy
+	if set := in.seens[key]; set != nil && slices.Equal(set.seen, e.Seen) {
+		e.Seen, e.sources = set.seen, &set.sources
+		return
+	}
+	for i, stamp := range e.Seen {
+		e.Seen[i] = in.str(stamp)
+	}
+	e.Seen = slices.Clip(e.Seen) // shared: an append must copy
+	set := &seenSet{seen: e.Seen, sources: graph.SourcesOf(e.Seen)}
+	if _, taken := in.seens[key]; !taken {
+		in.seens[in.str(key)] = set
+	}
+	e.sources = &set.sources
 }
 
 // reindex rebuilds the sorted id lists after nodes were added or removed.
@@ -273,9 +342,10 @@ func decodeBucket[T any](b *bolt.Bucket, what string) ([]*T, [][]byte, error) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			strs := map[string]string{} // this worker's (decodeFast)
 			for i := w; i < len(vals); i += workers {
 				out[i] = new(T)
-				errs[i] = decode(vals[i], out[i])
+				errs[i] = decodeWith(vals[i], out[i], strs)
 			}
 		})
 	}
@@ -290,7 +360,18 @@ func decodeBucket[T any](b *bolt.Bucket, what string) ([]*T, [][]byte, error) {
 
 // decode reads a stored record. Numbers come back as int64 (every number in the model is a
 // whole number) and lists as []string (every list is a list of text), as the importer wrote them.
-func decode(data []byte, v any) error {
+func decode(data []byte, v any) error { return decodeWith(data, v, nil) }
+
+// decodeWith is decode keeping the strings it reads in strs, when not nil (decodeFast).
+func decodeWith(data []byte, v any, strs map[string]string) error {
+	if decodeFast(data, v, strs) { // decode.go
+		return nil
+	}
+	return decodeJSON(data, v)
+}
+
+// decodeJSON is decode by encoding/json: what decodeFast must agree with.
+func decodeJSON(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
@@ -362,10 +443,14 @@ func orNoProps(p map[string]any) map[string]any {
 }
 
 func (e *entity) provenance() graph.Provenance {
-	if e.sources == nil && len(e.Seen) > 0 { // not yet derived (a staged record, never shared)
-		return graph.Provenance{Sources: graph.SourcesOf(e.Seen), FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
+	var sources []string
+	switch {
+	case e.sources != nil:
+		sources = *e.sources
+	case len(e.Seen) > 0: // not yet derived (a staged record, never shared)
+		sources = graph.SourcesOf(e.Seen)
 	}
-	return graph.Provenance{Sources: e.sources, FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
+	return graph.Provenance{Sources: sources, FirstRun: e.FirstRun, LastRun: e.LastRun, File: e.File, Line: e.Line}
 }
 
 // provenanceAt is the provenance a reader of the graph as of t sees: the last run is never one
@@ -382,9 +467,16 @@ func (e *entity) provenanceAt(t int64) graph.Provenance {
 
 // derive computes what reads need of an entity once, before it is shared: the sources its
 // stamps name (a sorted copy per read was most of what a traversal allocated).
-func (e *entity) derive() { e.sources = graph.SourcesOf(e.Seen) }
+func (e *entity) derive() {
+	sources := graph.SourcesOf(e.Seen)
+	e.sources = &sources
+}
 
+// copyProps copies a record's properties; none stay nil, as they read back from disk.
 func copyProps(p map[string]any) map[string]any {
+	if len(p) == 0 {
+		return nil
+	}
 	out := make(map[string]any, len(p))
 	for k, v := range p {
 		out[k] = v
