@@ -140,20 +140,10 @@ func TestDecodeFastAgrees(t *testing.T) {
 	}
 	fast := 0
 	strs := map[string]string{}
-	check := func(data []byte, got, want any) {
+	check := func(data []byte, got, _ any) {
 		t.Helper()
-		errWant := decodeJSON(data, want)
-		ok := decodeFast(data, got, strs)
-		if ok {
+		if agree(t, data, reflect.TypeOf(got).Elem(), strs) {
 			fast++
-			if errWant != nil {
-				t.Fatalf("%s: read, yet encoding/json says %v", data, errWant)
-			}
-		} else if err := decode(data, got); (err == nil) != (errWant == nil) {
-			t.Fatalf("%s: decode says %v, encoding/json %v", data, err, errWant)
-		}
-		if errWant == nil && !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s:\nfast (%v) %#v\nencoding/json %#v", data, ok, got, want)
 		}
 	}
 	for range 3000 {
@@ -192,4 +182,43 @@ func TestDecodeFastAgrees(t *testing.T) {
 	if fast < 3000*4 {
 		t.Fatalf("only %d of the %d records written were read by decodeFast", fast, 3000*4)
 	}
+}
+
+// agree decodes data as a record of type typ both ways, decodeFast (falling back to decode) and
+// encoding/json, and fails t when they disagree; it reports whether decodeFast read it.
+func agree(t testing.TB, data []byte, typ reflect.Type, strs map[string]string) bool {
+	t.Helper()
+	got, want := reflect.New(typ).Interface(), reflect.New(typ).Interface()
+	errWant := decodeJSON(data, want)
+	ok := decodeFast(data, got, strs)
+	if ok && errWant != nil {
+		t.Fatalf("%s: read, yet encoding/json says %v", data, errWant)
+	}
+	if !ok {
+		if err := decode(data, got); (err == nil) != (errWant == nil) {
+			t.Fatalf("%s: decode says %v, encoding/json %v", data, err, errWant)
+		}
+	}
+	if errWant == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s:\nfast (%v) %#v\nencoding/json %#v", data, ok, got, want)
+	}
+	return ok
+}
+
+// FuzzDecodeFast: whatever bytes a data directory holds, the one-pass decoder and
+// encoding/json read the same record or both refuse it.
+func FuzzDecodeFast(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"a","kind":"Dataset","hash":"00112233445566778899aabb","seen":["x"],"props":{"n":1,"b":true,"l":["x"]}}`,
+		`{"type":"FEEDS","from":"a","to":"b","hash":"00112233445566778899aabb","seen":[],"start":1,"end":2}`,
+		`{"id":"a","props":{"n":1.5}}`, `{"id":"\ud83d\ude00"}`, `{`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	types := []reflect.Type{reflect.TypeFor[nodeRec](), reflect.TypeFor[relRec](), reflect.TypeFor[nodeVersion](), reflect.TypeFor[relVersion]()}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, typ := range types {
+			agree(t, data, typ, map[string]string{})
+		}
+	})
 }
