@@ -23,16 +23,10 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
 	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
-	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
+	"github.com/aimsgraph/aimsgraph/internal/teststores"
 )
 
-var allStores = []struct {
-	name string
-	open func(t *testing.T) graph.Store
-}{
-	{"embedded", func(t *testing.T) graph.Store { return embeddedtest.Fresh(t) }},
-	{"neo4j", func(t *testing.T) graph.Store { return neo4jtest.Fresh(t) }},
-}
+var allStores = teststores.Both
 
 // TestPackVerifies builds the pack of two sample decisions after two import runs of the estate
 // (so first and last seen differ) and checks it as an auditor would: every file's SHA-256
@@ -41,9 +35,9 @@ var allStores = []struct {
 // it read as that file is on disk, and the same bytes when built again.
 func TestPackVerifies(t *testing.T) {
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
+		t.Run(st.Name, func(t *testing.T) {
 			ctx := context.Background()
-			s := st.open(t)
+			s := st.Open(t)
 			first := storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 			second := storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 			ids := []string{"dec:loan-approval", "dec:card-block"}
@@ -233,9 +227,9 @@ func TestPackRefuses(t *testing.T) {
 // store's own answer as of that instant.
 func TestPackAsOf(t *testing.T) {
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
+		t.Run(st.Name, func(t *testing.T) {
 			ctx := context.Background()
-			s := st.open(t)
+			s := st.Open(t)
 			first := storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate-2027"))
 			runs, err := s.Runs(ctx, graph.RunQuery{IDs: []string{first.RunID}})

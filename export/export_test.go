@@ -18,16 +18,10 @@ import (
 	"github.com/aimsgraph/aimsgraph/importer"
 	"github.com/aimsgraph/aimsgraph/importer/cisoassistant"
 	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
-	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
+	"github.com/aimsgraph/aimsgraph/internal/teststores"
 )
 
-var stores = []struct {
-	name string
-	open func(t *testing.T) graph.Store
-}{
-	{"embedded", func(t *testing.T) graph.Store { return embeddedtest.Fresh(t) }},
-	{"neo4j", func(t *testing.T) graph.Store { return neo4jtest.Fresh(t) }},
-}
+var stores = teststores.Both
 
 // estate imports the sample estate (its registers included) into a fresh store.
 func estate(t *testing.T, open func(t *testing.T) graph.Store) graph.Store {
@@ -78,8 +72,8 @@ func readCSV(t *testing.T, path string) []map[string]string {
 func TestAssetsRoundTrip(t *testing.T) {
 	dir := storetest.Testdata(t, "estate")
 	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			a := estate(t, st.open)
+		t.Run(st.Name, func(t *testing.T) {
+			a := estate(t, st.Open)
 			want := storetest.Take(t, a)
 			for _, name := range []string{"assets.csv", "assets.xlsx"} {
 				format := strings.TrimPrefix(filepath.Ext(name), ".")
@@ -91,7 +85,7 @@ func TestAssetsRoundTrip(t *testing.T) {
 				if d := want.Diff(storetest.Take(t, a)); d != "" {
 					t.Errorf("%s: the graph changed:\n%s", name, d)
 				}
-				b := st.open(t)
+				b := st.Open(t)
 				storetest.Import(t, b, importer.Options{}, filepath.Join(dir, "inventory.yaml"), filepath.Join(dir, "governance.yaml"),
 					filepath.Join(dir, "registers", "records-of-processing.csv"), out)
 				if d := want.Diff(storetest.Take(t, b)); d != "" {
@@ -106,7 +100,7 @@ func TestAssetsRoundTrip(t *testing.T) {
 // read back (as CISO Assistant would export it) links the same register assets to the same
 // inventory nodes, with the CIA ratings CISO Assistant can hold.
 func TestCISOAssistantExport(t *testing.T) {
-	a := estate(t, stores[0].open)
+	a := estate(t, stores[0].Open)
 	out := exportTo(t, a, "assets", "ciso-assistant", "ciso.csv")
 	head, _ := os.ReadFile(out)
 	if !bytes.HasPrefix(head, []byte(strings.Join(cisoassistant.TemplateColumns, ",")+",")) {
@@ -122,7 +116,7 @@ func TestCISOAssistantExport(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	b := stores[0].open(t)
+	b := stores[0].Open(t)
 	dir := storetest.Testdata(t, "estate")
 	storetest.Import(t, b, importer.Options{}, filepath.Join(dir, "inventory.yaml"), out)
 	if got, want := represents(b), represents(a); !reflect.DeepEqual(got, want) {
@@ -145,8 +139,8 @@ func TestCISOAssistantExport(t *testing.T) {
 // one row per Annex A control, with the implementing controls, their status and the risks.
 func TestRoPAAndSoA(t *testing.T) {
 	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			s := estate(t, st.open)
+		t.Run(st.Name, func(t *testing.T) {
+			s := estate(t, st.Open)
 			reached := map[string][2]string{}
 			for _, r := range readCSV(t, exportTo(t, s, "ropa", "csv", "ropa.csv")) {
 				reached[r["activity_id"]] = [2]string{r["reached_systems"], r["reached_decisions"]}
@@ -187,7 +181,7 @@ func TestRoPAAndSoA(t *testing.T) {
 
 // TestExportAsOf: an export of the graph as it stood before anything was imported is empty.
 func TestExportAsOf(t *testing.T) {
-	s := estate(t, stores[0].open)
+	s := estate(t, stores[0].Open)
 	before, err := s.At(context.Background(), mustRun(t, s).EffectiveAt.Add(-1))
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +214,7 @@ func TestConcurrentCISOExports(t *testing.T) {
 	if err := os.WriteFile(ciso, []byte(rows), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := stores[0].open(t)
+	s := stores[0].Open(t)
 	storetest.Import(t, s, importer.Options{}, filepath.Join(storetest.Testdata(t, "estate"), "inventory.yaml"), ciso)
 	const workers = 8
 	outs := make([]string, workers)

@@ -17,16 +17,10 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
 	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
-	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
+	"github.com/aimsgraph/aimsgraph/internal/teststores"
 )
 
-var stores = []struct {
-	name string
-	open func(t *testing.T) graph.Store
-}{
-	{"embedded", func(t *testing.T) graph.Store { return embeddedtest.Fresh(t) }},
-	{"neo4j", func(t *testing.T) graph.Store { return neo4jtest.Fresh(t) }},
-}
+var stores = teststores.Both
 
 // at is the instant the rules are evaluated for: "overdue" is relative to it.
 var at = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -161,10 +155,10 @@ func TestRules(t *testing.T) {
 		t.Fatalf("%d rule cases for %d rules", len(ruleCases), len(governance.Rules))
 	}
 	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
+		t.Run(st.Name, func(t *testing.T) {
 			for _, rule := range governance.Rules {
 				t.Run(rule.ID, func(t *testing.T) {
-					s := st.open(t)
+					s := st.Open(t)
 					first := storetest.Import(t, s, importer.Options{}, writeInventory(t, ruleCases[rule.ID]))
 					storetest.Import(t, s, importer.Options{}, writeInventory(t, "vendors: [{id: vnd:later, name: Later, riskRating: LOW}]"))
 					var want []string
@@ -219,8 +213,8 @@ func TestSampleEstate(t *testing.T) {
 		"RISK_REVIEW_OVERDUE": {"risk:credit-fairness"},
 	}
 	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			s := st.open(t)
+		t.Run(st.Name, func(t *testing.T) {
+			s := st.Open(t)
 			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 			findings, err := governance.Gaps(context.Background(), s, at, governance.Rules)
 			if err != nil {
@@ -247,8 +241,8 @@ func TestSampleEstate(t *testing.T) {
 // reasons and evidence paths; CLOSED risks and cycles as the domain says.
 func TestExposure(t *testing.T) {
 	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			s := st.open(t)
+		t.Run(st.Name, func(t *testing.T) {
+			s := st.Open(t)
 			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 			ctx := context.Background()
 			exp, err := governance.ExposureOf(ctx, s, "dec:loan-approval", 10)

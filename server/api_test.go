@@ -20,8 +20,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/graph/storetest"
 	"github.com/aimsgraph/aimsgraph/importer"
-	"github.com/aimsgraph/aimsgraph/internal/embeddedtest"
-	"github.com/aimsgraph/aimsgraph/internal/neo4jtest"
+	"github.com/aimsgraph/aimsgraph/internal/teststores"
 	"github.com/aimsgraph/aimsgraph/resolvers"
 	"github.com/aimsgraph/aimsgraph/resolvers/model"
 	"github.com/aimsgraph/aimsgraph/schema"
@@ -30,15 +29,7 @@ import (
 
 // The API is tested through the real HTTP handler, on every store, over the sample estate.
 
-type stores struct {
-	name string
-	open func(t *testing.T) graph.Store
-}
-
-var allStores = []stores{
-	{"embedded", func(t *testing.T) graph.Store { return embeddedtest.Fresh(t) }},
-	{"neo4j", func(t *testing.T) graph.Store { return neo4jtest.Fresh(t) }},
-}
+var allStores = teststores.Both
 
 // api is a server over a store with the sample estate, and a count of store calls.
 type api struct {
@@ -129,8 +120,8 @@ func TestAPI(t *testing.T) {
 	// test counts store calls, which is what batching saves, not how fast a machine is.
 	model.BatchWait = 50 * time.Millisecond
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
-			a := newAPI(t, st.open, resolvers.DefaultLimits())
+		t.Run(st.Name, func(t *testing.T) {
+			a := newAPI(t, st.Open, resolvers.DefaultLimits())
 			t.Run("CanonicalImpact", func(t *testing.T) { testCanonical(t, a) })
 			t.Run("DerivedSemantics", func(t *testing.T) { testDerived(t, a) })
 			t.Run("Lineage", func(t *testing.T) { testLineage(t, a) })

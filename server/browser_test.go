@@ -181,9 +181,9 @@ type drawnNode struct {
 // question's picture, and the editor completing from the schema.
 func TestBrowserLineage(t *testing.T) {
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
-			s := st.open(t)
-			b := newTab(t, serveEstate(t, s, server.Options{}), st.name)
+		t.Run(st.Name, func(t *testing.T) {
+			s := st.Open(t)
+			b := newTab(t, serveEstate(t, s, server.Options{}), st.Name)
 			ctx := context.Background()
 
 			// The picture holds exactly the upstream and downstream lineage the store has.
@@ -431,8 +431,8 @@ func TestBrowserToken(t *testing.T) {
 // open-banking feed behind the loan decision.
 func TestBrowserHistory(t *testing.T) {
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
-			s := st.open(t)
+		t.Run(st.Name, func(t *testing.T) {
+			s := st.Open(t)
 			ctx := context.Background()
 			first := storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 			base := serveEstate(t, s, server.Options{}) // imports the estate again: changes nothing
@@ -442,7 +442,7 @@ func TestBrowserHistory(t *testing.T) {
 				t.Fatal(runs, err)
 			}
 			then := runs[0].FinishedAt.UTC().Format(time.RFC3339Nano)
-			b := newTab(t, base, st.name+"-history")
+			b := newTab(t, base, st.Name+"-history")
 			drawn := func() []string {
 				b.waitFor(`document.querySelectorAll("svg.graph g.node").length > 0`)
 				return eval[[]string](b, `[...document.querySelectorAll("svg.graph g.node")].map(g => g.dataset.nodeId)`)

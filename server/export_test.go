@@ -20,8 +20,8 @@ import (
 // in TestRolesAgainstEndpoints).
 func TestExportDownloads(t *testing.T) {
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
-			s := st.open(t)
+		t.Run(st.Name, func(t *testing.T) {
+			s := st.Open(t)
 			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 			h := server.New(s, server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			get := func(path string) *http.Response {

@@ -13,8 +13,8 @@ import (
 // TestGovernanceAPI: gaps, rules and exposure over HTTP on both stores, on the sample estate.
 func TestGovernanceAPI(t *testing.T) {
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
-			a := newAPI(t, st.open, resolvers.DefaultLimits())
+		t.Run(st.Name, func(t *testing.T) {
+			a := newAPI(t, st.Open, resolvers.DefaultLimits())
 			t.Run("Rules", func(t *testing.T) {
 				data := a.ok(`{ rules { id severity description } }`, nil)
 				if got := list(data, "rules"); len(got) != len(governance.Rules) || get(got[0], "id") != governance.Rules[0].ID || get(got[0], "description") == "" {

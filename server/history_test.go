@@ -18,8 +18,8 @@ import (
 // graph stood then, neighbours included; `changes` lists the difference.
 func TestHistoryAPI(t *testing.T) {
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
-			s := st.open(t)
+		t.Run(st.Name, func(t *testing.T) {
+			s := st.Open(t)
 			first := storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "estate"))
 			second := storetest.Import(t, s, importer.Options{Prune: true}, storetest.Testdata(t, "estate-2027"))
 			a := serve(t, &countingStore{Store: s, calls: map[string]int{}}, resolvers.DefaultLimits())

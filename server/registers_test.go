@@ -13,8 +13,8 @@ import (
 // answer together, on both stores.
 func TestRegistersAPI(t *testing.T) {
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
-			a := newAPI(t, st.open, resolvers.DefaultLimits())
+		t.Run(st.Name, func(t *testing.T) {
+			a := newAPI(t, st.Open, resolvers.DefaultLimits())
 			q, err := schema.Files.ReadFile("examples/three-registers-third-country.graphql")
 			if err != nil {
 				t.Fatal(err)

@@ -19,8 +19,8 @@ import (
 func TestQueriesByAlias(t *testing.T) {
 	const alias = "ds:ol:s3://bank-landing/bureau/monthly"
 	for _, st := range allStores {
-		t.Run(st.name, func(t *testing.T) {
-			s := st.open(t)
+		t.Run(st.Name, func(t *testing.T) {
+			s := st.Open(t)
 			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "sameas", "register.yaml"))
 			storetest.Import(t, s, importer.Options{}, storetest.Testdata(t, "openlineage", "runs", "2-complete.json"))
 			a := serve(t, &countingStore{Store: s, calls: map[string]int{}}, resolvers.DefaultLimits())

@@ -15,7 +15,7 @@ import (
 // The UI's pages are index.html at every route the UI knows; assets are served by name with
 // long cache headers; other paths are 404s, not the page.
 func TestUIRoutes(t *testing.T) {
-	a := newAPI(t, allStores[0].open, resolvers.DefaultLimits())
+	a := newAPI(t, allStores[0].Open, resolvers.DefaultLimits())
 	get := func(path string) (*http.Response, string) {
 		resp, err := http.Get(a.url + path)
 		if err != nil {
@@ -49,7 +49,7 @@ func TestUIRoutes(t *testing.T) {
 
 // The evidence download is the pack: a zip with a manifest, per id a trace and a picture.
 func TestEvidenceDownload(t *testing.T) {
-	a := newAPI(t, allStores[0].open, resolvers.DefaultLimits())
+	a := newAPI(t, allStores[0].Open, resolvers.DefaultLimits())
 	resp, err := http.Get(a.url + "/api/v1/evidence?id=dec:loan-approval&id=dec:sar-filing")
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestEvidenceDownload(t *testing.T) {
 	// A trace over the server's caps is refused, and the message names the command line.
 	limits := resolvers.DefaultLimits()
 	limits.MaxResults = 3
-	small := newAPI(t, allStores[0].open, limits)
+	small := newAPI(t, allStores[0].Open, limits)
 	resp, err = http.Get(small.url + "/api/v1/evidence?id=dec:card-block")
 	if err != nil {
 		t.Fatal(err)
