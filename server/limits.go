@@ -125,32 +125,45 @@ func (t *traversalLimit) MutateOperationContext(ctx context.Context, op *graphql
 	if op.Operation == nil || t.max <= 0 {
 		return nil
 	}
-	if n := countTraversals(op.Operation.SelectionSet, op.Doc.Fragments, 0); n > t.max {
+	if n := countTraversals(op.Operation.SelectionSet, op.Doc.Fragments); n > t.max {
 		return coded(gqlerror.Errorf("the query asks for %d traversals (lineage, paths, impact, exposure, gaps, changes); this server runs at most %d per request", n, t.max), resolvers.CodeTooComplex)
 	}
 	return nil
 }
 
-func countTraversals(set ast.SelectionSet, frags ast.FragmentDefinitionList, level int) int {
-	if level > 100 { // fragment cycles are a validation error; stay finite regardless
-		return 0
-	}
+func countTraversals(set ast.SelectionSet, frags ast.FragmentDefinitionList) int {
 	n := 0
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if traversalFields[s.Name] {
-				n++
-			}
-		case *ast.InlineFragment:
-			n += countTraversals(s.SelectionSet, frags, level+1)
-		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				n += countTraversals(f.SelectionSet, frags, level+1)
+	levelFields(set, frags, func(f *ast.Field) {
+		if traversalFields[f.Name] {
+			n++
+		}
+	})
+	return n
+}
+
+// levelFields calls visit with each field set asks at its own level: the fields of its inline
+// fragments and fragment spreads too, expanded. Fragment cycles are a validation error; the
+// expansion stops 100 fragments deep regardless.
+func levelFields(set ast.SelectionSet, frags ast.FragmentDefinitionList, visit func(*ast.Field)) {
+	var walk func(ast.SelectionSet, int)
+	walk = func(set ast.SelectionSet, nested int) {
+		if nested > 100 {
+			return
+		}
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				visit(s)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet, nested+1)
+			case *ast.FragmentSpread:
+				if f := frags.ForName(s.Name); f != nil {
+					walk(f.SelectionSet, nested+1)
+				}
 			}
 		}
 	}
-	return n
+	walk(set, 0)
 }
 
 // depthLimit rejects operations nested deeper than max selections (introspection fields, whose
@@ -172,28 +185,16 @@ func (q *queryDepth) MutateOperationContext(ctx context.Context, op *graphql.Ope
 }
 
 // depth walks the expanded document; preflight has bounded its size.
-func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, visited int) int {
-	if visited > 100 { // fragment cycles are a validation error; stay finite regardless
-		return visited
+func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, level int) int {
+	if level > 100 {
+		return level
 	}
 	deepest := 0
-	for _, sel := range set {
-		d := 0
-		switch s := sel.(type) {
-		case *ast.Field:
-			if strings.HasPrefix(s.Name, "__") {
-				continue
-			}
-			d = 1 + depth(s.SelectionSet, frags, visited+1)
-		case *ast.InlineFragment:
-			d = depth(s.SelectionSet, frags, visited+1)
-		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				d = depth(f.SelectionSet, frags, visited+1)
-			}
+	levelFields(set, frags, func(f *ast.Field) {
+		if !strings.HasPrefix(f.Name, "__") {
+			deepest = max(deepest, 1+depth(f.SelectionSet, frags, level+1))
 		}
-		deepest = max(deepest, d)
-	}
+	})
 	return deepest
 }
 

@@ -3,8 +3,9 @@ package server
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,7 +55,7 @@ func noteOperation(ctx context.Context, op *graphql.OperationContext) {
 	}
 	// Names from the parser are slices of the query's text: cloned, so that the metrics' labels
 	// and the activity ring, which outlive the request, do not keep a large query alive.
-	fields := strings.Clone(rootFields(op.Operation.SelectionSet, op.Doc.Fragments, 0))
+	fields := strings.Clone(rootFields(op.Operation.SelectionSet, op.Doc.Fragments))
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.fields = fields
@@ -65,33 +66,10 @@ func noteOperation(ctx context.Context, op *graphql.OperationContext) {
 }
 
 // rootFields names the schema fields an operation asks at its root, sorted and unique.
-func rootFields(set ast.SelectionSet, frags ast.FragmentDefinitionList, level int) string {
+func rootFields(set ast.SelectionSet, frags ast.FragmentDefinitionList) string {
 	seen := map[string]bool{}
-	var walk func(ast.SelectionSet, int)
-	walk = func(set ast.SelectionSet, level int) {
-		if level > 100 {
-			return
-		}
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				seen[s.Name] = true
-			case *ast.InlineFragment:
-				walk(s.SelectionSet, level+1)
-			case *ast.FragmentSpread:
-				if f := frags.ForName(s.Name); f != nil {
-					walk(f.SelectionSet, level+1)
-				}
-			}
-		}
-	}
-	walk(set, level)
-	names := make([]string, 0, len(seen))
-	for n := range seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ",")
+	levelFields(set, frags, func(f *ast.Field) { seen[f.Name] = true })
+	return strings.Join(slices.Sorted(maps.Keys(seen)), ",")
 }
 
 // recordCaller notes who the caller is and which route served the request.
