@@ -9,6 +9,7 @@ import (
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer/assetregister"
 	"github.com/aimsgraph/aimsgraph/importer/cisoassistant"
+	"github.com/aimsgraph/aimsgraph/importer/record"
 	"github.com/aimsgraph/aimsgraph/importer/register"
 )
 
@@ -144,7 +145,7 @@ func registerTable(rows []assetRow) *Table {
 			continue
 		}
 		for k := range r.node.Props {
-			if !known[k] && !slices.Contains(extra, k) && k != "id" && !reserved(k) {
+			if !known[k] && !slices.Contains(extra, k) && k != "id" && !record.ReservedKey(k) {
 				extra = append(extra, k)
 			}
 		}
@@ -176,10 +177,7 @@ func registerTable(rows []assetRow) *Table {
 			for _, k := range extra {
 				cells[k] = text(r.node.Props[k])
 			}
-			cells[assetregister.AssetID] = assetID(r.node)
-			if cells[assetregister.AssetID] == "" {
-				cells[assetregister.AssetID] = strings.TrimPrefix(r.node.ID, assetregister.IDPrefix)
-			}
+			cells[assetregister.AssetID] = refOf(r.node)
 			if needID {
 				cells[assetregister.ID] = r.node.ID
 			}
@@ -189,9 +187,15 @@ func registerTable(rows []assetRow) *Table {
 	return t
 }
 
-func reserved(k string) bool { return strings.HasPrefix(k, "_") || k == "kind" }
-
 func assetID(n *graph.Node) string { s, _ := n.Props["assetId"].(string); return s }
+
+// refOf is the register's id of an asset: its assetId, else its id without ast:.
+func refOf(n *graph.Node) string {
+	if id := assetID(n); id != "" {
+		return id
+	}
+	return strings.TrimPrefix(n.ID, assetregister.IDPrefix)
+}
 
 func rowOf(header []string, cells map[string]string) []string {
 	row := make([]string, len(header))
@@ -222,10 +226,7 @@ func cisoTable(rows []assetRow) *Table {
 			cells[cisoassistant.Type] = "PR"
 			labels = []string{register.InventoryLabel(n.Kind)}
 		} else {
-			cells[cisoassistant.RefID] = assetID(n)
-			if cells[cisoassistant.RefID] == "" {
-				cells[cisoassistant.RefID] = strings.TrimPrefix(n.ID, assetregister.IDPrefix)
-			}
+			cells[cisoassistant.RefID] = refOf(n)
 			cells[cisoassistant.Type] = cisoassistant.TypeOf(text(n.Props["category"]))
 			// Concat, not append: the list is the store's, shared with every other reader.
 			cells[cisoassistant.ParentAssets] = strings.Join(slices.Concat(graph.TextList(n.Props["parentAssets"]), r.linked), register.ListSep)

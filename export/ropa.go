@@ -30,12 +30,12 @@ func ropaTable(ctx context.Context, r graph.Reader) (*Table, error) {
 		return nil, err
 	}
 	covered := map[string][]string{}
-	var all []string
+	var coveredIDs []string
 	for _, rel := range covers {
 		covered[rel.From] = append(covered[rel.From], rel.To)
-		all = append(all, rel.To)
+		coveredIDs = append(coveredIDs, rel.To)
 	}
-	kinds, err := r.KindsOf(ctx, all)
+	kinds, err := r.KindsOf(ctx, coveredIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -292,7 +293,7 @@ func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error
 		}
 		batch = batch[:0]
 	}
-	parts := partMerger{want: p.parts}
+	parts := newPartMerger(p.parts)
 	for _, f := range p.files {
 		err := im.scan(f, &probs, nil, func(n graph.NodeRecord) {
 			if n.Part {
@@ -325,56 +326,54 @@ func (im *Importer) nodePass(ctx context.Context, p *plan, w graph.Writer) error
 // partMerger merges the records that state parts of one node (graph.NodeRecord.Part): it holds
 // the parts of an id until the last one the plan counted arrives, then gives the whole.
 type partMerger struct {
-	want    map[string]int
+	left    map[string]int // id -> its parts yet to arrive, from the plan's count
 	pending map[string]*graph.NodeRecord
-	seen    map[string]int
+}
+
+func newPartMerger(want map[string]int) *partMerger {
+	return &partMerger{left: maps.Clone(want), pending: map[string]*graph.NodeRecord{}}
 }
 
 func (m *partMerger) add(n graph.NodeRecord) (graph.NodeRecord, bool) {
-	if m.pending == nil {
-		m.pending, m.seen = map[string]*graph.NodeRecord{}, map[string]int{}
-	}
-	if prev, ok := m.pending[n.ID]; ok {
+	whole, ok := m.pending[n.ID]
+	if !ok {
+		first := n
+		first.Props = make(map[string]any, len(n.Props))
+		maps.Copy(first.Props, n.Props)
+		whole = &first
+		m.pending[n.ID] = whole
+	} else {
 		for k, v := range n.Props {
 			if l, isList := v.([]string); isList {
-				if old, was := prev.Props[k].([]string); was {
-					v = slices.Clip(joinNew(old, l))
+				if old, was := whole.Props[k].([]string); was {
+					v = joinNew(old, l)
 				}
 			}
-			prev.Props[k] = v
-		}
-		prev.Source = n.Source
-	} else {
-		whole := n
-		whole.Props = make(map[string]any, len(n.Props))
-		for k, v := range n.Props {
 			whole.Props[k] = v
 		}
-		m.pending[n.ID] = &whole
+		whole.Source = n.Source
 	}
-	m.seen[n.ID]++
-	if m.seen[n.ID] < m.want[n.ID] {
+	if m.left[n.ID]--; m.left[n.ID] > 0 {
 		return graph.NodeRecord{}, false
 	}
-	whole := *m.pending[n.ID]
 	delete(m.pending, n.ID)
-	delete(m.seen, n.ID)
 	whole.Part = false
 	if _, ok := whole.Props["name"]; !ok {
 		whole.Props["name"] = whole.ID
 	}
-	return whole, true
+	return *whole, true
 }
 
-// joinNew appends to a the items of b it lacks, in a new list.
+// joinNew appends to a the items of b it lacks, in a new list with no room to spare (as
+// record.Emitter gives lists: a reader's append copies).
 func joinNew(a, b []string) []string {
-	out := append([]string(nil), a...)
+	out := slices.Clone(a)
 	for _, it := range b {
 		if !slices.Contains(out, it) {
 			out = append(out, it)
 		}
 	}
-	return out
+	return slices.Clip(out)
 }
 
 func (im *Importer) progress(n int) {

@@ -385,21 +385,21 @@ func (in *Ingester) commitGroup(user string, group []*submission) {
 	for _, s := range group {
 		mine := outcomes[:len(s.docs):len(s.docs)]
 		outcomes = outcomes[len(s.docs):]
-		in.logRefused(s.user, mine)
-		for _, o := range mine {
-			count(statusOf(o), 1)
-		}
+		in.tally(s.user, mine)
 		s.err = err
 		s.done <- mine
 	}
 }
 
-// logRefused logs the events of a request the graph refused, once per request: its answer says
-// so too, but a client that takes any 2xx for success (a 207) may not read it.
-func (in *Ingester) logRefused(user string, outcomes []importer.FileOutcome) {
+// tally counts a request's events in the ingestion metric, and logs those the graph refused,
+// once per request: its answer says so too, but a client that takes any 2xx for success (a
+// 207) may not read it.
+func (in *Ingester) tally(user string, outcomes []importer.FileOutcome) {
 	refused, first := 0, ""
 	for _, o := range outcomes {
-		if statusOf(o) == StatusRefused {
+		status := statusOf(o)
+		count(status, 1)
+		if status == StatusRefused {
 			if refused++; first == "" {
 				first = cut(o.Err.Error())
 			}

@@ -109,14 +109,7 @@ func inventoryRow(row register.Row, kind graph.Kind, id string, out *record.Emit
 		out.Problem(row.Line, AssetID, "id %q contains control characters", id)
 		return
 	}
-	props := map[string]any{"name": id}
-	if name := row.Cell("name"); name != "" {
-		props["name"] = name
-	}
-	if d := row.Cell("description"); d != "" {
-		props["description"] = d
-	}
-	out.Node(graph.NodeRecord{ID: id, Kind: kind, Props: props, Line: row.Line, Stub: true})
+	out.Node(register.InventoryNode(row, kind, id))
 	rel, _ := graph.RelOf(graph.Represents)
 	for _, asset := range register.Split(row.Cell(LinkedIDs), register.ListSep) {
 		out.Rel(rel, asset, id, nil, row.Line, LinkedIDs)

@@ -208,14 +208,7 @@ func inventoryRow(row register.Row, kind graph.Kind, id string, out *record.Emit
 		out.Problem(row.Line, RefID, "an inventory row needs the node's aimsgraph id as its ref_id")
 		return
 	}
-	props := map[string]any{"name": id}
-	if name := row.Cell("name"); name != "" {
-		props["name"] = name
-	}
-	if d := row.Cell("description"); d != "" {
-		props["description"] = d
-	}
-	out.Node(graph.NodeRecord{ID: id, Kind: kind, Props: props, Line: row.Line, Stub: true})
+	out.Node(register.InventoryNode(row, kind, id))
 }
 
 // categoryOf reads CISO Assistant's asset type: PR (primary: information and processes the

@@ -78,7 +78,18 @@ func (entities) Knows(header []string) bool {
 		!register.HasAny(header, ProviderEntity, Type, AssetClass)
 }
 
-var entityKnown = map[string]bool{RefID: true, "name": true, "description": true, "country": true, ParentEntity: true}
+// entityText are the entity columns kept as text under a property of their own; entityKnown
+// those and the ref_id, the columns not kept as named (register.KeepOthers).
+var (
+	entityText  = map[string]string{"name": "name", "description": "description", "country": "country", ParentEntity: "parentEntity"}
+	entityKnown = func() map[string]bool {
+		m := map[string]bool{RefID: true}
+		for c := range entityText {
+			m[c] = true
+		}
+		return m
+	}()
+)
 
 func (entities) Row(row register.Row, out *record.Emitter) {
 	id, ok := vendorID(row, RefID, out)
@@ -86,7 +97,7 @@ func (entities) Row(row register.Row, out *record.Emitter) {
 		return
 	}
 	props := map[string]any{"refId": row.Cell(RefID)}
-	for col, prop := range map[string]string{"name": "name", "description": "description", "country": "country", ParentEntity: "parentEntity"} {
+	for col, prop := range entityText {
 		if c := row.Cell(col); c != "" {
 			props[prop] = c
 		}

@@ -41,7 +41,12 @@ func (f csvFormat) Decode(r io.Reader, out *record.Emitter) error {
 	if !ok {
 		comma = ','
 	}
-	err := Decode(newCSVTable(br, comma), f.l, out)
+	return reported(Decode(newCSVTable(br, comma), f.l, out), out)
+}
+
+// reported reports a table that does not parse (a *record.ParseError) as the file's problem and
+// returns any other error: a failure to read at all.
+func reported(err error, out *record.Emitter) error {
 	var pe *record.ParseError
 	if errors.As(err, &pe) {
 		out.ParseFailed(err)
@@ -97,19 +102,12 @@ func (w *workbook) Decode(r io.Reader, out *record.Emitter) error {
 	t := &sheetTable{rows: rows}
 	header, err := t.Header()
 	if err != nil {
-		out.ParseFailed(err)
-		return nil
+		return reported(err, out)
 	}
 	for _, l := range w.layouts {
 		if l.Knows(header) {
 			t.header = header
-			err := Decode(t, l, out)
-			var pe *record.ParseError
-			if errors.As(err, &pe) {
-				out.ParseFailed(err)
-				return nil
-			}
-			return err
+			return reported(Decode(t, l, out), out)
 		}
 	}
 	var expect []string

@@ -313,6 +313,17 @@ func InventoryKind(labels []string, line int, column string, out *record.Emitter
 	return kind, rest
 }
 
+// InventoryNode is the node an inventory row names: a stub of kind under id (created with the
+// row's name and description when the graph lacks it, never overwriting what the inventory
+// says), named id when the row has no name.
+func InventoryNode(row Row, kind graph.Kind, id string) graph.NodeRecord {
+	props := map[string]any{"name": record.FirstNonEmpty(row.Cell("name"), id)}
+	if d := row.Cell("description"); d != "" {
+		props["description"] = d
+	}
+	return graph.NodeRecord{ID: id, Kind: kind, Props: props, Line: row.Line, Stub: true}
+}
+
 func inventoryKind(k graph.Kind) bool {
 	for _, x := range InventoryKinds {
 		if x == k {
