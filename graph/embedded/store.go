@@ -611,36 +611,37 @@ func (s *Store) Edges(ctx context.Context, ids []string, dir graph.Direction, ty
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []*graph.Relationship
-	// Each relationship once: ids are taken once each, and with both directions a relationship
-	// between two of them would come from both ends, so only its from end adds it then.
+	s.eachEdge(ids, dir, types, func(r *relRec) { out = append(out, r.toRelationship()) })
+	return out, nil
+}
+
+// eachEdge calls fn with the relationships of ids in direction dir of types (any when none),
+// each once: ids are taken once each, and with both directions a relationship between two of
+// them would come from both ends, so only its from end gives it then. The caller holds s.mu.
+func (s *Store) eachEdge(ids []string, dir graph.Direction, types []graph.RelType, fn func(*relRec)) {
 	asked := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		asked[id] = true
 	}
-	add := func(rs []*relRec, skip func(*relRec) bool) {
+	add := func(rs []*relRec, skipAsked bool) {
 		for _, r := range rs {
-			if (len(types) == 0 || slices.Contains(types, r.Type)) && !skip(r) {
-				out = append(out, r.toRelationship())
+			if (len(types) == 0 || slices.Contains(types, r.Type)) && !(skipAsked && asked[r.From]) {
+				fn(r)
 			}
 		}
 	}
-	never := func(*relRec) bool { return false }
 	for id := range asked {
 		n := s.nodes[id]
 		if n == nil {
 			continue
 		}
 		if dir == graph.Out || dir == graph.Both {
-			add(n.out, never)
+			add(n.out, false)
 		}
-		if dir == graph.In {
-			add(n.in, never)
-		}
-		if dir == graph.Both {
-			add(n.in, func(r *relRec) bool { return asked[r.From] })
+		if dir == graph.In || dir == graph.Both {
+			add(n.in, dir == graph.Both)
 		}
 	}
-	return out, nil
 }
 
 // Runs implements graph.Store.

@@ -2,7 +2,6 @@ package neo4jstore
 
 import (
 	"context"
-	"strings"
 
 	"github.com/aimsgraph/aimsgraph/graph"
 )
@@ -10,25 +9,8 @@ import (
 // Links implements graph.Reader: Edges' relationships as links (ends, type, key), so a traversal
 // built on the primitives moves without transferring properties and provenance.
 func (s *Store) Links(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]graph.Link, error) {
-	params := map[string]any{"ids": ids}
-	typeCond := "true"
-	if len(types) > 0 {
-		ts := make([]string, len(types))
-		for i, t := range types {
-			ts[i] = string(t)
-		}
-		params["types"] = ts
-		typeCond = "type(r) IN $types"
-	}
-	ret := ` RETURN a.id AS from, b.id AS to, type(r) AS type, ` + keyOf("type(r)", "r") + ` AS key`
-	var parts []string
-	if dir == graph.Out || dir == graph.Both {
-		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node {id: id})-[r]->(b:Node) WHERE `+typeCond+ret)
-	}
-	if dir == graph.In || dir == graph.Both {
-		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {id: id}) WHERE `+typeCond+ret)
-	}
-	recs, err := s.read(ctx, strings.Join(parts, " UNION "), params)
+	q, params := edgesQuery(ids, dir, types, `a.id AS from, b.id AS to, type(r) AS type, `+keyOf("type(r)", "r")+` AS key`)
+	recs, err := s.read(ctx, q, params)
 	if err != nil {
 		return nil, err
 	}

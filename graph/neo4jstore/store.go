@@ -237,6 +237,25 @@ func (s *Store) FindNodes(ctx context.Context, f graph.NodeFilter, page graph.Pa
 
 // Edges implements graph.Store.
 func (s *Store) Edges(ctx context.Context, ids []string, dir graph.Direction, types []graph.RelType) ([]*graph.Relationship, error) {
+	q, params := edgesQuery(ids, dir, types, `a.id AS from, b.id AS to, r`)
+	recs, err := s.read(ctx, q, params)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*graph.Relationship, 0, len(recs))
+	for _, rec := range recs {
+		from, _ := rec.Get("from")
+		to, _ := rec.Get("to")
+		r, _ := rec.Get("r")
+		out = append(out, toRelationship(from.(string), to.(string), r.(neo4j.Relationship)))
+	}
+	return out, nil
+}
+
+// edgesQuery is the query of the relationships of ids in direction dir of types (any when
+// none), binding a, r and b for ret, what each returns; with both directions a relationship
+// between two of ids comes from both parts, and UNION keeps it once.
+func edgesQuery(ids []string, dir graph.Direction, types []graph.RelType, ret string) (string, map[string]any) {
 	params := map[string]any{"ids": ids}
 	typeCond := "true"
 	if len(types) > 0 {
@@ -249,23 +268,12 @@ func (s *Store) Edges(ctx context.Context, ids []string, dir graph.Direction, ty
 	}
 	var parts []string
 	if dir == graph.Out || dir == graph.Both {
-		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node {id: id})-[r]->(b:Node) WHERE `+typeCond+` RETURN a.id AS from, b.id AS to, r`)
+		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node {id: id})-[r]->(b:Node) WHERE `+typeCond+` RETURN `+ret)
 	}
 	if dir == graph.In || dir == graph.Both {
-		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {id: id}) WHERE `+typeCond+` RETURN a.id AS from, b.id AS to, r`)
+		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {id: id}) WHERE `+typeCond+` RETURN `+ret)
 	}
-	recs, err := s.read(ctx, strings.Join(parts, " UNION "), params)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*graph.Relationship, 0, len(recs))
-	for _, rec := range recs {
-		from, _ := rec.Get("from")
-		to, _ := rec.Get("to")
-		r, _ := rec.Get("r")
-		out = append(out, toRelationship(from.(string), to.(string), r.(neo4j.Relationship)))
-	}
-	return out, nil
+	return strings.Join(parts, " UNION "), params
 }
 
 // Runs implements graph.Store.

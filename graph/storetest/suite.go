@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aimsgraph/aimsgraph/auth/tokentest"
 	"github.com/aimsgraph/aimsgraph/graph"
 	"github.com/aimsgraph/aimsgraph/importer"
 )
@@ -49,6 +50,9 @@ func Run(t *testing.T, open Opener) {
 	// sameas.go
 	t.Run("SameAsMerge", func(t *testing.T) { testSameAsMerge(t, open(t)) })
 	t.Run("SameAsConflicts", func(t *testing.T) { testSameAsConflicts(t, open(t)) })
+	// tokens.go
+	t.Run("Tokens", func(t *testing.T) { tokentest.Run(t, tokenStore(t, open(t))) })
+	t.Run("TokensOutsideTheGraph", func(t *testing.T) { testTokensOutsideTheGraph(t, open(t)) })
 }
 
 // Testdata returns the path of a folder or file under the repository's testdata/.

@@ -153,19 +153,25 @@ func Load(ctx context.Context, src Neighbours, nodes []*graph.Node, conds ...gra
 		if err != nil {
 			return nil, err
 		}
-		// Far ends of each type are loaded with what that type's conditions need of them.
+		// The far ends of every type come in one read; each type's are then loaded with what
+		// that type's conditions need of them.
 		farIDs := map[graph.RelType][]string{}
+		all := make([]string, 0, len(rels))
 		for _, rel := range rels {
 			farIDs[rel.Type] = append(farIDs[rel.Type], far1(rel, dir))
+			all = append(all, far1(rel, dir))
+		}
+		fnodes, err := nodeMap(ctx, src, all)
+		if err != nil {
+			return nil, err
 		}
 		for t, fids := range farIDs {
-			fnodes, err := nodeMap(ctx, src, fids)
-			if err != nil {
-				return nil, err
-			}
-			list := make([]*graph.Node, 0, len(fnodes))
-			for _, n := range fnodes {
-				list = append(list, n)
+			slices.Sort(fids)
+			list := make([]*graph.Node, 0, len(fids))
+			for _, id := range slices.Compact(fids) {
+				if n := fnodes[id]; n != nil {
+					list = append(list, n)
+				}
 			}
 			fviews, err := Load(ctx, src, list, far[t]...)
 			if err != nil {
