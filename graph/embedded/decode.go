@@ -4,6 +4,8 @@ import (
 	"math"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/aimsgraph/aimsgraph/graph"
 )
 
 // decodeFast reads a stored node, relationship or version record in one pass over its bytes, as
@@ -81,10 +83,10 @@ func readRecord(data []byte, v any, strs map[string]string) bool {
 			str = kind
 		case "type":
 			str = typ
-		case "from":
-			str = fr
+		case "from": // not kept: a relationship takes its node's id (Store.load), versions are few
+			str, p.once = fr, true
 		case "to":
-			str = to
+			str, p.once = to, true
 		case "firstRun":
 			str = &e.FirstRun
 		case "lastRun":
@@ -176,6 +178,18 @@ type parser struct {
 	strs map[string]string
 	once bool
 }
+
+// ownText are the properties whose text is each node's own (its name and description, from
+// graph.CommonProps): keeping them to share would only grow strs by a string per node.
+var ownText = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range graph.CommonProps {
+		if p.Type == graph.String {
+			m[p.Name] = true
+		}
+	}
+	return m
+}()
 
 // made returns the string b holds, from strs when it is there.
 func (p *parser) made(b []byte) string {
@@ -444,6 +458,7 @@ func (p *parser) props() (map[string]any, bool) {
 		}
 		switch c := p.b[p.i]; {
 		case c == '"':
+			p.once = ownText[k]
 			out[k], ok = p.string()
 		case c == '[':
 			var l []string

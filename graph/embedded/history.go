@@ -73,22 +73,22 @@ func (h *history) reset() {
 }
 
 // load reads the persisted versions and the horizon.
-func (h *history) load(tx *bolt.Tx, in *interner) error {
+func (h *history) load(tx *bolt.Tx) error {
 	h.reset()
-	nvs, _, err := decodeBucket[nodeVersion](tx.Bucket(bucketNodeVers), "node version")
-	if err != nil {
-		return err
-	}
-	for _, nv := range nvs {
+	nvs, err := decodeBucket(tx.Bucket(bucketNodeVers), "node version", func(nv *nodeVersion, _ []byte, in *interner) error {
 		nv.entity.intern(in)
-	}
-	rvs, _, err := decodeBucket[relVersion](tx.Bucket(bucketRelVers), "relationship version")
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for _, rv := range rvs {
+	rvs, err := decodeBucket(tx.Bucket(bucketRelVers), "relationship version", func(rv *relVersion, _ []byte, in *interner) error {
 		rv.entity.intern(in)
 		rv.key = relKey(rv.FromID, rv.Type, rv.ToID, keyValue(rv.Type, rv.Props))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	h.add(nvs, rvs)
 	if b := tx.Bucket(bucketMeta).Get(horizonKey); len(b) == 8 {

@@ -187,43 +187,48 @@ var ErrInUse = fmt.Errorf("%w: the data directory is in use by another aimsgraph
 
 // load reads the whole graph into memory and builds the adjacency lists.
 func (s *Store) load() error {
-	s.nodes = map[string]*nodeRec{}
-	s.rels = map[string]*relRec{}
 	s.runs = map[string]*graph.RunRecord{}
-	in := newInterner()
-	intern := in.str
+	var sorted []*nodeRec // in key order
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketNodes, bucketRels, bucketRuns, bucketNodeVers, bucketRelVers, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		nodes, _, err := decodeBucket[nodeRec](tx.Bucket(bucketNodes), "node")
+		nodes, err := decodeBucket(tx.Bucket(bucketNodes), "node", func(n *nodeRec, _ []byte, in *interner) error {
+			n.Kind = graph.Kind(in.str(string(n.Kind)))
+			n.entity.intern(in)
+			return nil
+		})
 		if err != nil {
 			return err
 		}
+		s.nodes = make(map[string]*nodeRec, len(nodes))
 		for _, n := range nodes {
-			n.Kind = graph.Kind(intern(string(n.Kind)))
-			n.entity.intern(in)
 			s.nodes[n.ID] = n
 		}
-		rels, keys, err := decodeBucket[relRec](tx.Bucket(bucketRels), "relationship")
+		sorted = nodes
+		// The nodes are all in: the decoding workers look relationships' ends up themselves.
+		rels, err := decodeBucket(tx.Bucket(bucketRels), "relationship", func(r *relRec, key []byte, in *interner) error {
+			from, to := s.nodes[r.From], s.nodes[r.To]
+			if from == nil || to == nil {
+				return fmt.Errorf("endpoint missing")
+			}
+			r.key = string(key)
+			r.from, r.to = from, to
+			r.From, r.To, r.Type = from.ID, to.ID, graph.RelType(in.str(string(r.Type)))
+			r.lineage = graph.IsLineage(r.Type)
+			r.entity.intern(in)
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		for i, r := range rels {
-			r.key = string(keys[i])
-			from, to := s.nodes[r.From], s.nodes[r.To]
-			if from == nil || to == nil {
-				return fmt.Errorf("relationship %q: endpoint missing", keys[i])
-			}
-			r.from, r.to = from, to
-			r.From, r.To, r.Type = from.ID, to.ID, graph.RelType(intern(string(r.Type)))
-			r.lineage = graph.IsLineage(r.Type)
-			r.entity.intern(in)
+		s.rels = make(map[string]*relRec, len(rels))
+		for _, r := range rels {
 			s.rels[r.key] = r
-			from.out = append(from.out, r)
-			to.in = append(to.in, r)
+			r.from.out = append(r.from.out, r)
+			r.to.in = append(r.to.in, r)
 		}
 		if err := tx.Bucket(bucketRuns).ForEach(func(k, v []byte) error {
 			run := &graph.RunRecord{}
@@ -238,12 +243,12 @@ func (s *Store) load() error {
 		if err := s.loadAliases(tx); err != nil { // sameas.go
 			return err
 		}
-		return s.hist.load(tx, in)
+		return s.hist.load(tx)
 	})
 	if err != nil {
 		return err
 	}
-	s.reindex()
+	s.index(sorted)
 	return nil
 }
 
@@ -278,7 +283,7 @@ func (e *entity) intern(in *interner) {
 	e.FirstRun, e.LastRun, e.File = in.str(e.FirstRun), in.str(e.LastRun), in.str(e.File)
 	e.SinceRun, e.ChangedRun = in.str(e.SinceRun), in.str(e.ChangedRun)
 	for k, v := range e.Props {
-		if s, ok := v.(string); ok && len(s) <= 32 { // enum values and short codes repeat; prose does not
+		if s, ok := v.(string); ok && len(s) <= 32 && !ownText[k] { // enum values and short codes repeat; names and prose do not
 			e.Props[k] = in.str(s)
 		}
 	}
@@ -315,22 +320,34 @@ func (e *entity) intern(in *interner) {
 
 // reindex rebuilds the sorted id lists after nodes were added or removed.
 func (s *Store) reindex() {
-	s.ids = make([]string, 0, len(s.nodes))
-	s.byKind = map[graph.Kind][]string{}
-	for id, n := range s.nodes {
-		s.ids = append(s.ids, id)
-		s.byKind[n.Kind] = append(s.byKind[n.Kind], id)
+	nodes := make([]*nodeRec, 0, len(s.nodes))
+	for _, n := range s.nodes {
+		nodes = append(nodes, n)
 	}
-	sort.Strings(s.ids)
-	for _, l := range s.byKind {
-		sort.Strings(l)
+	s.index(nodes)
+}
+
+// index sets the id lists from every node: loading gives them in key order, sorted already,
+// which spares sorting a large graph's ids at every start.
+func (s *Store) index(nodes []*nodeRec) {
+	byID := func(a, b *nodeRec) int { return strings.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(nodes, byID) {
+		slices.SortFunc(nodes, byID)
+	}
+	s.ids = make([]string, len(nodes))
+	s.byKind = map[graph.Kind][]string{}
+	for i, n := range nodes { // in order: each kind's list is sorted too
+		s.ids[i] = n.ID
+		s.byKind[n.Kind] = append(s.byKind[n.Kind], n.ID)
 	}
 }
 
 // decodeBucket decodes every record of b on every core: decoding JSON is most of what opening a
-// large store costs. The records come back in key order, with their keys (valid while the
-// transaction lasts); the first record that fails names its key.
-func decodeBucket[T any](b *bolt.Bucket, what string) ([]*T, [][]byte, error) {
+// large store costs. finish, called in the decoding worker with the record's key (valid while
+// the transaction lasts) and the worker's interner, does the rest of a record's loading that
+// needs no other record, on every core too. The records come back in key order; the first
+// record that fails names its key.
+func decodeBucket[T any](b *bolt.Bucket, what string, finish func(*T, []byte, *interner) error) ([]*T, error) {
 	var keys, vals [][]byte
 	_ = b.ForEach(func(k, v []byte) error {
 		keys, vals = append(keys, k), append(vals, v)
@@ -342,20 +359,24 @@ func decodeBucket[T any](b *bolt.Bucket, what string) ([]*T, [][]byte, error) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			strs := map[string]string{} // this worker's (decodeFast)
+			// Each worker keeps its own copy of what repeats (a handful of copies of a few
+			// thousand strings and maps), so that the workers share nothing they write.
+			in := newInterner()
 			for i := w; i < len(vals); i += workers {
 				out[i] = new(T)
-				errs[i] = decodeWith(vals[i], out[i], strs)
+				if errs[i] = decodeWith(vals[i], out[i], in.strs); errs[i] == nil {
+					errs[i] = finish(out[i], keys[i], in)
+				}
 			}
 		})
 	}
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s %q: %w", what, keys[i], err)
+			return nil, fmt.Errorf("%s %q: %w", what, keys[i], err)
 		}
 	}
-	return out, keys, nil
+	return out, nil
 }
 
 // decode reads a stored record. Numbers come back as int64 (every number in the model is a
