@@ -49,8 +49,8 @@ func (s *Store) migrateHistory(ctx context.Context) error {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
 	defer session.Close(ctx)
 	for _, q := range []string{
-		`MATCH (n:Node) WHERE n._since IS NULL CALL (n) { SET n._since = datetime({epochMillis: 0}), n._changedAt = datetime({epochMillis: 0}) } IN TRANSACTIONS OF 10000 ROWS`,
-		`MATCH ()-[r]->() WHERE r._since IS NULL CALL (r) { SET r._since = datetime({epochMillis: 0}), r._changedAt = datetime({epochMillis: 0}) } IN TRANSACTIONS OF 10000 ROWS`,
+		`MATCH (n:Node) WHERE n._since IS NULL AND n._changedAt IS NULL CALL (n) { SET n._since = datetime({epochMillis: 0}), n._changedAt = datetime({epochMillis: 0}) } IN TRANSACTIONS OF 10000 ROWS`,
+		`MATCH ()-[r]->() WHERE r._since IS NULL AND r._changedAt IS NULL CALL (r) { SET r._since = datetime({epochMillis: 0}), r._changedAt = datetime({epochMillis: 0}) } IN TRANSACTIONS OF 10000 ROWS`,
 		`MERGE (m:AimsgraphSchema {id: 'schema'}) SET m.version = 2`,
 	} {
 		res, err := session.Run(ctx, q, nil) // CALL IN TRANSACTIONS needs an implicit transaction
@@ -118,8 +118,8 @@ type asOf struct {
 var _ walk.Source = (*asOf)(nil)
 
 // nodesAt is the part of a query that finds, for each id in $ids, the node as it stood at $t.
-const nodesAt = `UNWIND $ids AS id
-OPTIONAL MATCH (n:Node {id: id}) WHERE n._since <= $t
+var nodesAt = `UNWIND $ids AS id
+OPTIONAL MATCH (n:Node {id: id}) WHERE ` + sinceOf("n") + ` <= $t
 OPTIONAL MATCH (v:NodeVersion {id: id}) WHERE v._from <= $t AND v._to > $t
 WITH DISTINCT coalesce(n, v) AS x WHERE x IS NOT NULL `
 
@@ -160,6 +160,7 @@ func (a *asOf) node(x neo4j.Node) *graph.Node {
 }
 
 func (a *asOf) clip(p graph.Provenance, props map[string]any) graph.Provenance {
+	// No _lastAt: last stated when its version began (sinceOf, import.go), which was by a.t.
 	if last, ok := props["_lastAt"].(time.Time); ok && last.After(a.t) {
 		began := stringOr(props["_fromRun"]) // a version
 		if _, ok := props["_fromRun"]; !ok {
@@ -253,13 +254,13 @@ func (a *asOf) edges(ctx context.Context, ids []string, dir graph.Direction, typ
 	}
 	var parts []string
 	if dir == graph.Out || dir == graph.Both {
-		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node {id: id})-[r]->(b:Node) WHERE r._since <= $t AND ($types IS NULL OR type(r) IN $types)
+		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node {id: id})-[r]->(b:Node) WHERE `+sinceOf("r")+` <= $t AND ($types IS NULL OR type(r) IN $types)
   RETURN a.id AS from, b.id AS to, `+cur,
 			`UNWIND $ids AS id MATCH (v:RelVersion {_rfrom: id}) WHERE v._from <= $t AND v._to > $t AND ($types IS NULL OR v._type IN $types)
   RETURN v._rfrom AS from, v._rto AS to, `+old)
 	}
 	if dir == graph.In || dir == graph.Both {
-		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {id: id}) WHERE r._since <= $t AND ($types IS NULL OR type(r) IN $types)
+		parts = append(parts, `UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {id: id}) WHERE `+sinceOf("r")+` <= $t AND ($types IS NULL OR type(r) IN $types)
   RETURN a.id AS from, b.id AS to, `+cur,
 			`UNWIND $ids AS id MATCH (v:RelVersion {_rto: id}) WHERE v._from <= $t AND v._to > $t AND ($types IS NULL OR v._type IN $types)
   RETURN v._rfrom AS from, v._rto AS to, `+old)
@@ -289,7 +290,7 @@ func (a *asOf) Candidates(ctx context.Context, f graph.NodeFilter, after string,
 	curWhere := c.compile(base.Cond(), "n")
 	verWhere := c.compile(base.Cond(), "v")
 	q := `CALL () {
-  MATCH (n:Node) WHERE n.id > $after AND n._since <= $t AND ` + curWhere + ` RETURN n AS x
+  MATCH (n:Node) WHERE n.id > $after AND ` + sinceOf("n") + ` <= $t AND ` + curWhere + ` RETURN n AS x
   UNION ALL
   MATCH (v:NodeVersion) WHERE v._to > $t AND v._from <= $t AND v.id > $after AND ` + verWhere + ` RETURN v AS x
 }

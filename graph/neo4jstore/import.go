@@ -86,7 +86,7 @@ func (w *writer) at(source string) time.Time { return graph.EffectiveInstant(w.r
 // dropped too). A fact stated again unchanged, from the same place, keeps its version.
 var captureOld = `
 WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst,
-     x._since AS oldSince, ` + runOf("x", "_sinceRun") + ` AS oldSinceRun, x._changedAt AS oldChanged, ` + runOf("x", "_changedRun") + ` AS oldChangedRun,
+     ` + sinceOf("x") + ` AS oldSince, ` + runOf("x", "_sinceRun") + ` AS oldSinceRun, x._changedAt AS oldChanged, ` + runOf("x", "_changedRun") + ` AS oldChangedRun,
      coalesce(x._file <> row.props._file, true) AS moved
 WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldChangedRun,
      coalesce(oldHash <> row.props._hash, true) AS contentChanged,
@@ -94,11 +94,12 @@ WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldC
      CASE WHEN oldSince IS NOT NULL AND oldSince > row.at THEN oldSince ELSE row.at END AS at`
 
 var provenanceSet = `
+WITH *, CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END AS newSince,
+     CASE WHEN contentChanged THEN at ELSE oldChanged END AS newChanged
 SET x = row.props
-SET x._lastRun = $run, x._lastAt = at,
+SET x._lastRun = $run,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
-    x._since = CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END,
-    x._changedAt = CASE WHEN contentChanged THEN at ELSE oldChanged END,
+    ` + setInstants("x", "newChanged", "newSince", "at") + `,
     ` + setRuns("x", "coalesce(oldFirst, $run)",
 	"CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END",
 	"CASE WHEN contentChanged THEN $run ELSE oldChangedRun END") + `
@@ -130,12 +131,46 @@ func setRuns(x, first, since, changed string) string {
 	return item("_firstRun", first) + ",\n    " + item("_sinceRun", since) + ",\n    " + item("_changedRun", changed)
 }
 
+// The instants of a fact's life (docs/history.md): when its properties last changed
+// (`_changedAt`, indexed: the changes question finds facts by it), when its current version began
+// (`_since`) and when it was last stated (`_lastAt`). Most facts have one instant for all three
+// (every fact after a first import, and any fact stated once), so each is stored only when it
+// differs from the one before it: no `_since` means `_changedAt`, no `_lastAt` means the start.
+// Properties are most of what an import costs Neo4j, both to set and to commit
+// (docs/performance.md); this spares two of the ten a fact stores beside its domain properties.
+
+// sinceOf is the Cypher of when fact x's current version began.
+func sinceOf(x string) string { return "coalesce(" + x + "._since, " + x + "._changedAt)" }
+
+// lastAtOf is the Cypher of when fact x was last stated.
+func lastAtOf(x string) string { return "coalesce(" + x + "._lastAt, " + sinceOf(x) + ")" }
+
+// setInstants is the SET items that give fact x the instants changed, since and lastAt
+// (expressions evaluated before the SET), each stored only when it differs from the one before.
+func setInstants(x, changed, since, lastAt string) string {
+	return x + "._changedAt = " + changed + ",\n    " +
+		x + "._since = CASE WHEN " + since + " = " + changed + " THEN null ELSE " + since + " END,\n    " +
+		x + "._lastAt = CASE WHEN " + lastAt + " = " + since + " THEN null ELSE " + lastAt + " END"
+}
+
+// later is the Cypher of the later of instants a and b: a fact's new version never begins
+// before its current one.
+func later(a, b string) string {
+	return "CASE WHEN " + a + " > " + b + " THEN " + a + " ELSE " + b + " END"
+}
+
+// restart is the SET items that begin a new version of fact x at `at` in this run (its evidence
+// changed): its last statement, implied by the old start until now, is kept.
+func restart(x, at string) string {
+	return x + "._lastAt = " + lastAtOf(x) + ", " + x + "._since = " + at + ", " + x + "._sinceRun = $run"
+}
+
 // endVersion keeps x's current state as a version ending at `at`, when the content or the
 // evidence changes and the state held for some time.
 func endVersion(label string) string {
 	return `
 CALL (x, oldHash, oldSeen, contentChanged, evidenceChanged, at) {
-  WITH * WHERE oldHash IS NOT NULL AND (contentChanged OR evidenceChanged) AND x._since < at
+  WITH * WHERE oldHash IS NOT NULL AND (contentChanged OR evidenceChanged) AND ` + sinceOf("x") + ` < at
   ` + versionOf(label, "x", "oldSeen", false) + `
 }`
 }
@@ -150,7 +185,7 @@ func versionOf(label, x, stamps string, removed bool) string {
 	}
 	return strings.NewReplacer("x.", x+".", "(x)", "("+x+")").Replace(
 		`CREATE (v:` + label + `) SET v = properties(x), v._seen = ` + stamps + ends + `,
-    v._from = x._since, v._to = at, v._fromRun = ` + runOf("x", "_sinceRun") + `, v._toRun = $run, v._removed = ` + fmt.Sprint(removed) + `
+    v._from = ` + sinceOf("x") + `, v._to = at, v._fromRun = ` + runOf("x", "_sinceRun") + `, v._toRun = $run, v._removed = ` + fmt.Sprint(removed) + `
   REMOVE v._since, v._sinceRun, v._held`)
 }
 
@@ -171,15 +206,15 @@ func storedProps(domain map[string]any, file string, line int) map[string]any {
 // A stub from a source that did not state the node yet changes its evidence: a new version.
 var stubProvenance = `
 WITH x, row, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst, x._stubCreated AS created,
-     CASE WHEN x._since > row.at THEN x._since ELSE row.at END AS at
+     CASE WHEN ` + sinceOf("x") + ` > row.at THEN ` + sinceOf("x") + ` ELSE row.at END AS at
 CALL (x, row, oldSeen, created, at) {
-  WITH * WHERE created IS NULL AND NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AND x._since < at
+  WITH * WHERE created IS NULL AND NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AND ` + sinceOf("x") + ` < at
   ` + versionOf("NodeVersion", "x", "oldSeen", false) + `
-  SET x._since = at, x._sinceRun = $run
+  SET ` + restart("x", "at") + `
 }
 WITH x, row, oldSeen, oldFirst, created, at, ` + runOf("x", "_sinceRun") + ` AS sinceRun, ` + runOf("x", "_changedRun") + ` AS changedRun
 REMOVE x._stubCreated
-SET x._lastRun = $run, x._lastAt = at,
+SET x._lastRun = $run, x._lastAt = CASE WHEN at = ` + sinceOf("x") + ` THEN null ELSE at END,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
     ` + setRuns("x", "coalesce(oldFirst, $run)", "sinceRun", "changedRun") + `
 RETURN count(*) AS total,
@@ -244,7 +279,7 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 			strings.Replace(provenanceSet, "RETURN ", "RETURN "+kindConflict("oldKind"), 1)
 		if g.stub {
 			q = `UNWIND $rows AS row MERGE (x:Node {id: row.id})
-ON CREATE SET x = row.props, x._stubCreated = true, x._since = row.at, x._sinceRun = $run,
+ON CREATE SET x = row.props, x._stubCreated = true, x._sinceRun = $run,
   x._changedAt = row.at, x._changedRun = $run
 SET x:` + info.Label + strings.Replace(stubProvenance, "RETURN ", "RETURN "+kindConflict("x.kind"), 1)
 		}
@@ -340,7 +375,7 @@ func (w *writer) writeFresh(ctx context.Context, rows []any, existing string, id
 		old[k] = true // a second statement of the fact compares with the first
 		row := r.(map[string]any)
 		props := row["props"].(map[string]any)
-		props["_lastRun"], props["_lastAt"], props["_since"], props["_changedAt"] = w.run.ID, row["at"], row["at"], row["at"]
+		props["_lastRun"], props["_changedAt"] = w.run.ID, row["at"] // the start and last statement are the same instant (sinceOf)
 		props["_seen"] = []string{row["stamp"].(string)}
 		fresh = append(fresh, row)
 	}
@@ -378,7 +413,7 @@ WITH a, b, row, EXISTS { (a)-[:`+string(t)+key+`]->(b) } AS found
 CALL (a, b, row, found) {
   WITH * WHERE NOT found
   CREATE (a)-[x:`+string(t)+`]->(b)
-  SET x = row.props, x._lastRun = $run, x._lastAt = row.at, x._since = row.at, x._changedAt = row.at, x._seen = [row.stamp]
+  SET x = row.props, x._lastRun = $run, x._changedAt = row.at, x._seen = [row.stamp]
 }
 RETURN count(*) AS total, collect(CASE WHEN found THEN row.i END) AS existing`, params)
 	if err != nil {
@@ -453,30 +488,30 @@ func (w *writer) prune(ctx context.Context, source string) error {
 	relQ := `MATCH ()-[r]->() WHERE any(s IN r._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN r._seen
 WITH r, r._seen AS held
 SET r._seen = [s IN r._seen WHERE NOT s STARTS WITH $prefix]
-WITH r, held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at
+WITH r, held, ` + later(sinceOf("r"), "$at") + ` AS at
 CALL (r, held, at) {
-  WITH * WHERE size(r._seen) > 0 AND r._since < at
+  WITH * WHERE size(r._seen) > 0 AND ` + sinceOf("r") + ` < at
   ` + versionOf("RelVersion", "r", "held", false) + `
-  SET r._since = at, r._sinceRun = $run
+  SET ` + restart("r", "at") + `
 }
 WITH r, held, at WHERE size(r._seen) = 0` + deleteRel + `
 RETURN t AS name, count(*) AS removed`
 	markQ := `MATCH (n:Node) WHERE any(s IN n._seen WHERE s STARTS WITH $prefix) AND NOT $stamp IN n._seen
 WITH n, n._seen AS held
 SET n._seen = [s IN n._seen WHERE NOT s STARTS WITH $prefix]
-WITH n, held, CASE WHEN n._since > $at THEN n._since ELSE $at END AS at
+WITH n, held, ` + later(sinceOf("n"), "$at") + ` AS at
 CALL (n, held, at) {
-  WITH * WHERE size(n._seen) > 0 AND n._since < at
+  WITH * WHERE size(n._seen) > 0 AND ` + sinceOf("n") + ` < at
   ` + versionOf("NodeVersion", "n", "held", false) + `
-  SET n._since = at, n._sinceRun = $run
+  SET ` + restart("n", "at") + `
 }
 WITH n, held WHERE size(n._seen) = 0 SET n:Pruned, n._held = held`
-	outQ := `MATCH (:Pruned)-[r]->() WITH r, r._seen AS held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at` + deleteRel
-	inQ := `MATCH ()-[r]->(:Pruned) WITH r, r._seen AS held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at` + deleteRel
+	outQ := `MATCH (:Pruned)-[r]->() WITH r, r._seen AS held, ` + later(sinceOf("r"), "$at") + ` AS at` + deleteRel
+	inQ := `MATCH ()-[r]->(:Pruned) WITH r, r._seen AS held, ` + later(sinceOf("r"), "$at") + ` AS at` + deleteRel
 	nodeQ := `MATCH (n:Pruned)
-WITH n, CASE WHEN n._since > $at THEN n._since ELSE $at END AS at
+WITH n, ` + later(sinceOf("n"), "$at") + ` AS at
 CALL (n, at) {
-  WITH * WHERE n._since < at
+  WITH * WHERE ` + sinceOf("n") + ` < at
   ` + versionOf("NodeVersion", "n", "n._held", true) + `
 }
 WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`
@@ -514,7 +549,7 @@ func (w *writer) runCounting(ctx context.Context, params map[string]any, relsAt,
 // `at` (unless it began at `at`, later in this run: then it held for no time).
 var deleteRel = `
 CALL (r, held, at) {
-  WITH * WHERE r._since < at
+  WITH * WHERE ` + sinceOf("r") + ` < at
   ` + versionOf("RelVersion", "r", "held", true) + `
 }
 WITH r, type(r) AS t ` + markStale + ` DELETE r`

@@ -33,11 +33,11 @@ func (w *writer) pruneAround(ctx context.Context) error {
 	params := map[string]any{"prunes": prunes, "run": w.run.ID}
 	// unstated: for entity x, the prunes whose source stated x before this run and not in it,
 	// and the latest of their instants.
-	const unstated = `WITH x, [q IN collect(DISTINCT p) WHERE any(s IN x._seen WHERE s STARTS WITH q.prefix) AND NOT q.stamp IN x._seen] AS ps
+	unstated := `WITH x, [q IN collect(DISTINCT p) WHERE any(s IN x._seen WHERE s STARTS WITH q.prefix) AND NOT q.stamp IN x._seen] AS ps
 WHERE size(ps) > 0
 WITH x, ps, x._seen AS held, reduce(a = null, q IN ps | CASE WHEN a IS NULL OR q.at > a THEN q.at ELSE a END) AS pat
 SET x._seen = [s IN x._seen WHERE NOT any(q IN ps WHERE s STARTS WITH q.prefix)]
-WITH x, held, CASE WHEN x._since > pat THEN x._since ELSE pat END AS at`
+WITH x, held, ` + later(sinceOf("x"), "pat") + ` AS at`
 	markQ := `UNWIND $prunes AS p
 MATCH (c:Node {id: p.around})
 OPTIONAL MATCH (c)--(o:Node)
@@ -45,29 +45,29 @@ WITH p, c, collect(DISTINCT o) AS os
 UNWIND os + [c] AS x
 ` + unstated + `
 CALL (x, held, at) {
-  WITH * WHERE size(x._seen) > 0 AND x._since < at
+  WITH * WHERE size(x._seen) > 0 AND ` + sinceOf("x") + ` < at
   ` + versionOf("NodeVersion", "x", "held", false) + `
-  SET x._since = at, x._sinceRun = $run
+  SET ` + restart("x", "at") + `
 }
 WITH x, held, at WHERE size(x._seen) = 0 SET x:Pruned, x._held = held, x._prunedAt = at`
 	relQ := `UNWIND $prunes AS p
 MATCH (:Node {id: p.around})-[x]-()
 ` + unstated + `
 CALL (x, held, at) {
-  WITH * WHERE size(x._seen) > 0 AND x._since < at
+  WITH * WHERE size(x._seen) > 0 AND ` + sinceOf("x") + ` < at
   ` + versionOf("RelVersion", "x", "held", false) + `
-  SET x._since = at, x._sinceRun = $run
+  SET ` + restart("x", "at") + `
 }
 WITH x AS r, held, at WHERE size(x._seen) = 0` + deleteRel + `
 RETURN t AS name, count(*) AS removed`
 	goneRels := func(pattern string) string {
 		return `MATCH ` + pattern + ` WITH r, n, r._seen AS held
-WITH r, held, CASE WHEN r._since > n._prunedAt THEN r._since ELSE n._prunedAt END AS at` + deleteRel
+WITH r, held, ` + later(sinceOf("r"), "n._prunedAt") + ` AS at` + deleteRel
 	}
 	nodeQ := `MATCH (n:Pruned)
-WITH n, CASE WHEN n._since > n._prunedAt THEN n._since ELSE n._prunedAt END AS at
+WITH n, ` + later(sinceOf("n"), "n._prunedAt") + ` AS at
 CALL (n, at) {
-  WITH * WHERE n._since < at
+  WITH * WHERE ` + sinceOf("n") + ` < at
   ` + versionOf("NodeVersion", "n", "n._held", true) + `
 }
 WITH n, n.kind AS k DELETE n RETURN k AS name, count(*) AS removed`

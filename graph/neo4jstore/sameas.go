@@ -102,14 +102,14 @@ func (w *writer) merge(ctx context.Context, from, to string, at any) error {
 		} {
 			qs = append(qs, dir.match+`
 MATCH (c:Node {id: $to})
-WITH r, b, c, r._seen AS held, CASE WHEN r._since > $at THEN r._since ELSE $at END AS at
+WITH r, b, c, r._seen AS held, `+later(sinceOf("r"), "$at")+` AS at
 `+dir.merge+`
-ON CREATE SET x = properties(r), x._since = at, x._sinceRun = $run, x._moved = true
+ON CREATE SET x = properties(r), `+restart("x", "at")+`, x._moved = true
 WITH r, held, at, x
 CALL (x, at) {
-  WITH * WHERE x._moved IS NULL AND x._since < at
+  WITH * WHERE x._moved IS NULL AND `+sinceOf("x")+` < at
   `+versionOf("RelVersion", "x", "x._seen", false)+`
-  SET x._since = at, x._sinceRun = $run
+  SET `+restart("x", "at")+`
 }
 SET x._seen = x._seen + [s IN held WHERE x._moved IS NULL AND NOT any(t IN x._seen WHERE t STARTS WITH `+seenSource+`)]
 REMOVE x._moved
@@ -118,16 +118,16 @@ RETURN count(*) AS moved`)
 		}
 	}
 	qs = append(qs, `MATCH (old:Node {id: $from}), (c:Node {id: $to})
-WITH old, c, c._seen AS held, CASE WHEN c._since > $at THEN c._since ELSE $at END AS at
+WITH old, c, c._seen AS held, `+later(sinceOf("c"), "$at")+` AS at
 CALL (c, held, at) {
-  WITH * WHERE c._since < at
+  WITH * WHERE `+sinceOf("c")+` < at
   `+versionOf("NodeVersion", "c", "held", false)+`
-  SET c._since = at, c._sinceRun = $run
+  SET `+restart("c", "at")+`
 }
 SET c._seen = c._seen + [s IN old._seen WHERE NOT any(t IN c._seen WHERE t STARTS WITH `+seenSource+`)]
-WITH old, CASE WHEN old._since > $at THEN old._since ELSE $at END AS at
+WITH old, `+later(sinceOf("old"), "$at")+` AS at
 CALL (old, at) {
-  WITH * WHERE old._since < at
+  WITH * WHERE `+sinceOf("old")+` < at
   `+versionOf("NodeVersion", "old", "old._seen", true)+`
 }
 DETACH DELETE old`,

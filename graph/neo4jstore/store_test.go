@@ -2,7 +2,12 @@ package neo4jstore_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -56,5 +61,112 @@ WITH count(*) AS n MATCH (m:AimsgraphSchema) SET m.version = 2`, nil, neo4j.Eage
 	after, err := s2.FindNodes(ctx, canonical, graph.PageRequest{First: 10})
 	if err != nil || len(after.Nodes) != 2 || after.Nodes[0].ID != before.Nodes[0].ID || after.Nodes[1].ID != before.Nodes[1].ID {
 		t.Errorf("after reopening: %+v, want the nodes of %+v (%v)", after, before, err)
+	}
+}
+
+// TestInstantsStoredOnce: a fact stores the instants of its life only where they differ
+// (sinceOf, import.go), and a graph whose facts store all three, as graphs written before did,
+// answers the same: current, as of an instant between runs, and what changed.
+func TestInstantsStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	s := neo4jtest.Fresh(t)
+	cfg := neo4jtest.Config(t)
+	d, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.NoAuth())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	query := func(q string) int64 {
+		t.Helper()
+		res, err := neo4j.ExecuteQuery(ctx, d, q, nil, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(cfg.Database))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := res.Records[0].Get("n")
+		return n.(int64)
+	}
+	stored := func(prop string) (facts, with int64) {
+		t.Helper()
+		return query(`CALL () { MATCH (x:Node) RETURN x.` + prop + ` AS v UNION ALL MATCH ()-[x]->() RETURN x.` + prop + ` AS v }
+RETURN count(*) AS n`), query(`CALL () { MATCH (x:Node) RETURN x.` + prop + ` AS v UNION ALL MATCH ()-[x]->() RETURN x.` + prop + ` AS v }
+WITH v WHERE v IS NOT NULL RETURN count(*) AS n`)
+	}
+	estate := storetest.Testdata(t, "estate")
+	before := time.Now()
+	storetest.Import(t, s, importer.Options{}, estate)
+	for _, prop := range []string{"_since", "_lastAt"} {
+		if facts, with := stored(prop); facts == 0 || with != 0 {
+			t.Errorf("after a first import %d of %d facts store %s, want none", with, facts, prop)
+		}
+	}
+	between := time.Now()
+	storetest.Import(t, s, importer.Options{}, estate) // stated again, unchanged
+	if facts, with := stored("_lastAt"); with != facts {
+		t.Errorf("stated again: %d of %d facts store _lastAt, want all", with, facts)
+	}
+	if _, with := stored("_since"); with != 0 {
+		t.Errorf("stated again unchanged: %d facts store _since, want none", with)
+	}
+
+	until := time.Now()
+	answers := func() string {
+		t.Helper()
+		var out []any
+		for _, at := range []time.Time{between, until} {
+			r, err := s.At(ctx, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := r.FindNodes(ctx, graph.NodeFilter{}, graph.PageRequest{First: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, n := range page.Nodes {
+				ids = append(ids, n.ID)
+			}
+			edges, err := r.Edges(ctx, ids, graph.Out, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Slice(edges, func(i, j int) bool {
+				return fmt.Sprint(edges[i].From, edges[i].Type, edges[i].To) < fmt.Sprint(edges[j].From, edges[j].Type, edges[j].To)
+			})
+			out = append(out, page.Nodes, edges)
+		}
+		changes, err := s.Changes(ctx, graph.ChangeQuery{Since: before, Until: until})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(append(out, changes))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	lean := answers()
+	if again := answers(); again != lean {
+		i := 0
+		for i < len(lean) && i < len(again) && lean[i] == again[i] {
+			i++
+		}
+		t.Fatalf("asked twice, the answers differ from byte %d: %.600s\n%.600s", i, lean[max(0, i-300):], again[max(0, i-300):])
+	}
+	if !strings.Contains(lean, `"Line"`) && !strings.Contains(lean, "line") {
+		t.Fatalf("the answers carry no provenance to compare: %.300s", lean)
+	}
+	query(`CALL () { MATCH (x:Node) RETURN x UNION ALL MATCH ()-[x]->() RETURN x }
+SET x._lastAt = coalesce(x._lastAt, x._since, x._changedAt), x._since = coalesce(x._since, x._changedAt)
+RETURN count(*) AS n`)
+	if facts, with := stored("_since"); with != facts {
+		t.Fatalf("rewriting into the full form: %d of %d facts store _since", with, facts)
+	}
+	if full := answers(); full != lean {
+		i := 0
+		for i < len(lean) && i < len(full) && lean[i] == full[i] {
+			i++
+		}
+		from := max(0, i-600)
+		t.Errorf("the same graph with every instant stored answers otherwise, from byte %d:\nlean %.900s\nfull %.900s", i, lean[from:], full[from:])
 	}
 }
