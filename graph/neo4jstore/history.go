@@ -166,7 +166,7 @@ func (a *asOf) clip(p graph.Provenance, props map[string]any) graph.Provenance {
 		if _, ok := props["_fromRun"]; !ok {
 			began = stringOr(props["_sinceRun"])
 			if _, ok := props["_firstRun"]; !ok && began == "" {
-				began = stringOr(props["_lastRun"]) // runOf (import.go)
+				_, _, began = evidenceOf(props) // runOf (import.go)
 			}
 		}
 		if began != "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,11 +86,11 @@ func (w *writer) at(source string) time.Time { return graph.EffectiveInstant(w.r
 // replaces its properties with what the source states now (so a property the source dropped is
 // dropped too). A fact stated again unchanged, from the same place, keeps its version.
 var captureOld = `
-WITH x, row, x._hash AS oldHash, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst,
+WITH x, row, ` + hashOf("x") + ` AS oldHash, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst,
      ` + sinceOf("x") + ` AS oldSince, ` + runOf("x", "_sinceRun") + ` AS oldSinceRun, x._changedAt AS oldChanged, ` + runOf("x", "_changedRun") + ` AS oldChangedRun,
-     coalesce(x._file <> row.props._file, true) AS moved
+     coalesce(` + fileOf("x") + ` <> row.props._ev[1], true) AS moved
 WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldChangedRun,
-     coalesce(oldHash <> row.props._hash, true) AS contentChanged,
+     coalesce(oldHash <> row.props._ev[0], true) AS contentChanged,
      moved OR NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AS evidenceChanged,
      CASE WHEN oldSince IS NOT NULL AND oldSince > row.at THEN oldSince ELSE row.at END AS at`
 
@@ -97,27 +98,44 @@ var provenanceSet = `
 WITH *, CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END AS newSince,
      CASE WHEN contentChanged THEN at ELSE oldChanged END AS newChanged
 SET x = row.props
-SET x._lastRun = $run,
-    x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
+SET x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
     ` + setInstants("x", "newChanged", "newSince", "at") + `,
     ` + setRuns("x", "coalesce(oldFirst, $run)",
 	"CASE WHEN contentChanged OR evidenceChanged THEN $run ELSE oldSinceRun END",
 	"CASE WHEN contentChanged THEN $run ELSE oldChangedRun END") + `
 RETURN count(*) AS total,
        sum(CASE WHEN oldHash IS NULL THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN oldHash = row.props._hash THEN 1 ELSE 0 END) AS unchanged`
+       sum(CASE WHEN oldHash = row.props._ev[0] THEN 1 ELSE 0 END) AS unchanged`
+
+// A fact's evidence (docs/history.md): the fingerprint of its domain properties, the file and
+// line of its latest statement and the run that made it, stored as one list property `_ev`,
+// [hash, file, line, run], rather than as four properties: Neo4j's import cost grows with the
+// properties it sets and commits, and these four cost it about as much as one list
+// (docs/performance.md). Graphs written before have `_hash`, `_file`, `_line` and `_lastRun`;
+// the readers below, and evidenceOf in Go (store.go), take either.
+
+// evidence is the `_ev` of a statement made in run.
+func evidence(domain map[string]any, file string, line int, run string) []string {
+	return []string{graph.ContentHash(domain), file, strconv.Itoa(line), run}
+}
+
+// hashOf, fileOf, lineOf and lastRunOf are the Cypher of fact x's evidence.
+func hashOf(x string) string    { return "coalesce(" + x + "._ev[0], " + x + "._hash)" }
+func fileOf(x string) string    { return "coalesce(" + x + "._ev[1], " + x + "._file)" }
+func lineOf(x string) string    { return "coalesce(" + x + "._ev[2], toString(" + x + "._line))" }
+func lastRunOf(x string) string { return "coalesce(" + x + "._ev[3], " + x + "._lastRun)" }
 
 // The runs of a fact's life (docs/history.md): the first run that stated it, the run that began
 // its current version and the one that last changed its properties. A fact stated for the first
 // time (or whose three runs are its last run, as all are after a first import) stores none of
-// them: their absence, with `_firstRun` absent, means "the last run" (`_lastRun`). That spares
+// them: their absence, with `_firstRun` absent, means "the last run" (lastRunOf). That spares
 // three run ids per fact, most of what a first import writes besides the domain properties.
 // Graphs written before have them all, and a fact written before history existed has
 // `_firstRun` but no `_sinceRun` or `_changedRun`: those stay unknown.
 
 // runOf is the Cypher of run property prop (_firstRun, _sinceRun or _changedRun) of fact x.
 func runOf(x, prop string) string {
-	return "coalesce(" + x + "." + prop + ", CASE WHEN " + x + "._firstRun IS NULL THEN " + x + "._lastRun END)"
+	return "coalesce(" + x + "." + prop + ", CASE WHEN " + x + "._firstRun IS NULL THEN " + lastRunOf(x) + " END)"
 }
 
 // setRuns is the SET items that give fact x, stated by this run ($run, its new last run), the
@@ -189,16 +207,14 @@ func versionOf(label, x, stamps string, removed bool) string {
   REMOVE v._since, v._sinceRun, v._held`)
 }
 
-// storedProps is what a node or relationship stores: its domain properties, their fingerprint,
-// and where they were stated.
-func storedProps(domain map[string]any, file string, line int) map[string]any {
-	props := make(map[string]any, len(domain)+5)
+// storedProps is what a node or relationship stores: its domain properties and its evidence,
+// stated in run.
+func storedProps(domain map[string]any, file string, line int, run string) map[string]any {
+	props := make(map[string]any, len(domain)+3)
 	for k, v := range domain {
 		props[k] = v
 	}
-	props["_hash"] = graph.ContentHash(domain)
-	props["_file"] = file
-	props["_line"] = int64(line)
+	props["_ev"] = evidence(domain, file, line, run)
 	return props
 }
 
@@ -214,9 +230,11 @@ CALL (x, row, oldSeen, created, at) {
 }
 WITH x, row, oldSeen, oldFirst, created, at, ` + runOf("x", "_sinceRun") + ` AS sinceRun, ` + runOf("x", "_changedRun") + ` AS changedRun
 REMOVE x._stubCreated
-SET x._lastRun = $run, x._lastAt = CASE WHEN at = ` + sinceOf("x") + ` THEN null ELSE at END,
+SET x._ev = [` + hashOf("x") + `, ` + fileOf("x") + `, ` + lineOf("x") + `, $run],
+    x._lastAt = CASE WHEN at = ` + sinceOf("x") + ` THEN null ELSE at END,
     x._seen = [s IN oldSeen WHERE NOT s STARTS WITH row.prefix] + row.stamp,
     ` + setRuns("x", "coalesce(oldFirst, $run)", "sinceRun", "changedRun") + `
+REMOVE x._hash, x._file, x._line, x._lastRun
 RETURN count(*) AS total,
        sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN created THEN 0 ELSE 1 END) AS unchanged`
@@ -239,7 +257,7 @@ func (w *writer) WriteNodes(ctx context.Context, nodes []graph.NodeRecord) error
 	byKind := map[kindGroup][]any{}
 	var order []kindGroup
 	for _, n := range nodes {
-		props := storedProps(n.Props, n.File, n.Line)
+		props := storedProps(n.Props, n.File, n.Line, w.run.ID)
 		props["id"] = n.ID
 		props["kind"] = string(n.Kind)
 		w.touch(n.ID)
@@ -296,7 +314,7 @@ func (w *writer) WriteRelationships(ctx context.Context, rels []graph.RelRecord)
 	byType := map[graph.RelType][]any{}
 	var order []graph.RelType
 	for _, r := range rels {
-		props := storedProps(r.Props, r.File, r.Line)
+		props := storedProps(r.Props, r.File, r.Line, w.run.ID)
 		if slices.Contains(helperTypes, r.Type) {
 			w.touch(r.From, r.To)
 		}
@@ -375,7 +393,7 @@ func (w *writer) writeFresh(ctx context.Context, rows []any, existing string, id
 		old[k] = true // a second statement of the fact compares with the first
 		row := r.(map[string]any)
 		props := row["props"].(map[string]any)
-		props["_lastRun"], props["_changedAt"] = w.run.ID, row["at"] // the start and last statement are the same instant (sinceOf)
+		props["_changedAt"] = row["at"] // the start and last statement are the same instant (sinceOf)
 		props["_seen"] = []string{row["stamp"].(string)}
 		fresh = append(fresh, row)
 	}
@@ -413,7 +431,7 @@ WITH a, b, row, EXISTS { (a)-[:`+string(t)+key+`]->(b) } AS found
 CALL (a, b, row, found) {
   WITH * WHERE NOT found
   CREATE (a)-[x:`+string(t)+`]->(b)
-  SET x = row.props, x._lastRun = $run, x._changedAt = row.at, x._seen = [row.stamp]
+  SET x = row.props, x._changedAt = row.at, x._seen = [row.stamp]
 }
 RETURN count(*) AS total, collect(CASE WHEN found THEN row.i END) AS existing`, params)
 	if err != nil {

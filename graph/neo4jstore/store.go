@@ -7,6 +7,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -180,15 +181,26 @@ func provenance(props map[string]any) graph.Provenance {
 	seen, _ := plain(props["_seen"]).([]string)
 	p.Sources = graph.SourcesOf(seen)
 	p.FirstRun, _ = props["_firstRun"].(string)
-	p.LastRun, _ = props["_lastRun"].(string)
+	p.File, p.Line, p.LastRun = evidenceOf(props)
 	if _, ok := props["_firstRun"]; !ok {
 		p.FirstRun = p.LastRun // first stated in its last run (runOf, import.go)
 	}
-	p.File, _ = props["_file"].(string)
-	if l, ok := props["_line"].(int64); ok {
-		p.Line = int(l)
-	}
 	return p
+}
+
+// evidenceOf reads a fact's file, line and last run from its `_ev` (evidence, import.go), or
+// from the properties a graph written before has.
+func evidenceOf(props map[string]any) (file string, line int, lastRun string) {
+	if ev, ok := plain(props["_ev"]).([]string); ok && len(ev) == 4 {
+		line, _ = strconv.Atoi(ev[2])
+		return ev[1], line, ev[3]
+	}
+	file, _ = props["_file"].(string)
+	if l, ok := props["_line"].(int64); ok {
+		line = int(l)
+	}
+	lastRun, _ = props["_lastRun"].(string)
+	return file, line, lastRun
 }
 
 // Nodes implements graph.Store.

@@ -64,10 +64,11 @@ WITH count(*) AS n MATCH (m:AimsgraphSchema) SET m.version = 2`, nil, neo4j.Eage
 	}
 }
 
-// TestInstantsStoredOnce: a fact stores the instants of its life only where they differ
-// (sinceOf, import.go), and a graph whose facts store all three, as graphs written before did,
-// answers the same: current, as of an instant between runs, and what changed.
-func TestInstantsStoredOnce(t *testing.T) {
+// TestLeanFacts: a fact stores its evidence as one list and the instants of its life only where
+// they differ (evidence, sinceOf: import.go), and a graph whose facts store them all as separate
+// properties, as graphs written before do, answers the same: current, as of an instant between
+// runs, and what changed.
+func TestLeanFacts(t *testing.T) {
 	ctx := context.Background()
 	s := neo4jtest.Fresh(t)
 	cfg := neo4jtest.Config(t)
@@ -94,10 +95,13 @@ WITH v WHERE v IS NOT NULL RETURN count(*) AS n`)
 	estate := storetest.Testdata(t, "estate")
 	before := time.Now()
 	storetest.Import(t, s, importer.Options{}, estate)
-	for _, prop := range []string{"_since", "_lastAt"} {
+	for _, prop := range []string{"_since", "_lastAt", "_hash", "_file", "_line", "_lastRun"} {
 		if facts, with := stored(prop); facts == 0 || with != 0 {
 			t.Errorf("after a first import %d of %d facts store %s, want none", with, facts, prop)
 		}
+	}
+	if facts, with := stored("_ev"); with != facts {
+		t.Errorf("after a first import %d of %d facts store _ev, want all", with, facts)
 	}
 	between := time.Now()
 	storetest.Import(t, s, importer.Options{}, estate) // stated again, unchanged
@@ -156,10 +160,12 @@ WITH v WHERE v IS NOT NULL RETURN count(*) AS n`)
 		t.Fatalf("the answers carry no provenance to compare: %.300s", lean)
 	}
 	query(`CALL () { MATCH (x:Node) RETURN x UNION ALL MATCH ()-[x]->() RETURN x }
-SET x._lastAt = coalesce(x._lastAt, x._since, x._changedAt), x._since = coalesce(x._since, x._changedAt)
+SET x._lastAt = coalesce(x._lastAt, x._since, x._changedAt), x._since = coalesce(x._since, x._changedAt),
+    x._hash = x._ev[0], x._file = x._ev[1], x._line = toInteger(x._ev[2]), x._lastRun = x._ev[3]
+REMOVE x._ev
 RETURN count(*) AS n`)
 	if facts, with := stored("_since"); with != facts {
-		t.Fatalf("rewriting into the full form: %d of %d facts store _since", with, facts)
+		t.Fatalf("rewriting into the older form: %d of %d facts store _since", with, facts)
 	}
 	if full := answers(); full != lean {
 		i := 0
@@ -167,6 +173,15 @@ RETURN count(*) AS n`)
 			i++
 		}
 		from := max(0, i-600)
-		t.Errorf("the same graph with every instant stored answers otherwise, from byte %d:\nlean %.900s\nfull %.900s", i, lean[from:], full[from:])
+		t.Errorf("the same graph in the older form answers otherwise, from byte %d:\nlean %.900s\nfull %.900s", i, lean[from:], full[from:])
+	}
+	// Stated again over the older form: unchanged, not updated (the fingerprints compare across
+	// forms), and each fact is written in the lean form again.
+	sum := storetest.Import(t, s, importer.Options{}, estate)
+	if nodes, rels := sum.Total(); nodes.Updated+rels.Updated+nodes.Created+rels.Created != 0 || nodes.Unchanged == 0 || rels.Unchanged == 0 {
+		t.Errorf("stated again over the older form: nodes %+v, relationships %+v; want all unchanged", nodes, rels)
+	}
+	if facts, with := stored("_ev"); with != facts {
+		t.Errorf("stated again over the older form: %d of %d facts store _ev, want all", with, facts)
 	}
 }
