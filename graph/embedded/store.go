@@ -224,12 +224,20 @@ func (s *Store) load() error {
 		if err != nil {
 			return err
 		}
+		// The map by key and the adjacency lists (in key order) are built side by side: they
+		// share nothing they write.
 		s.rels = make(map[string]*relRec, len(rels))
+		var byKey sync.WaitGroup
+		byKey.Go(func() {
+			for _, r := range rels {
+				s.rels[r.key] = r
+			}
+		})
 		for _, r := range rels {
-			s.rels[r.key] = r
 			r.from.out = append(r.from.out, r)
 			r.to.in = append(r.to.in, r)
 		}
+		byKey.Wait()
 		if err := tx.Bucket(bucketRuns).ForEach(func(k, v []byte) error {
 			run := &graph.RunRecord{}
 			if err := json.Unmarshal(v, run); err != nil {
@@ -282,15 +290,18 @@ func (in *interner) str(v string) string {
 func (e *entity) intern(in *interner) {
 	e.FirstRun, e.LastRun, e.File = in.str(e.FirstRun), in.str(e.LastRun), in.str(e.File)
 	e.SinceRun, e.ChangedRun = in.str(e.SinceRun), in.str(e.ChangedRun)
+	own := false // the map holds a name or description: it is this entity's own
 	for k, v := range e.Props {
-		if s, ok := v.(string); ok && len(s) <= 32 && !ownText[k] { // enum values and short codes repeat; names and prose do not
+		if ownText[k] {
+			own = true
+		} else if s, ok := v.(string); ok && len(s) <= 32 { // enum values and short codes repeat; names and prose do not
 			e.Props[k] = in.str(s)
 		}
 	}
 	// Whole property maps repeat too (a relationship's few properties, often the same): a stored
 	// map is never changed in place, so equal ones can be one. Even a map of one property costs
 	// a few hundred bytes.
-	if len(e.Props) > 0 {
+	if len(e.Props) > 0 && !own {
 		switch m, ok := in.props[e.Hash]; {
 		case !ok:
 			in.props[e.Hash] = e.Props
