@@ -166,7 +166,7 @@ func (s *Store) migrateHelpers(ctx context.Context) error {
 
 // candidates renders the MATCH of the nodes a filter can select at most, binding n: its ids
 // (index seeks), else the labels of its kinds and of the helper notions it asks for. The
-// filter's WHERE (filterWhere) is still the condition; this only says where to look.
+// filter's condition (selectNodes, cond.go) is still tested; this only says where to look.
 func candidates(f graph.NodeFilter, params map[string]any) string {
 	if f.IDs != nil {
 		ids := slices.Clone(f.IDs)

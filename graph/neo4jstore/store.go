@@ -221,9 +221,8 @@ func (s *Store) Nodes(ctx context.Context, ids []string) ([]*graph.Node, error) 
 // however deep the client pages.
 func (s *Store) FindNodes(ctx context.Context, f graph.NodeFilter, page graph.PageRequest) (*graph.NodePage, error) {
 	params := map[string]any{"after": page.After, "limit": int64(page.First + 1)}
-	where := filterWhere(f, params)
-	match := candidates(f, params)
-	recs, err := s.read(ctx, match+` WHERE `+where+` AND n.id > $after RETURN n ORDER BY n.id LIMIT $limit`, params)
+	sel := selectNodes(f, params)
+	recs, err := s.read(ctx, sel+` AND n.id > $after RETURN n ORDER BY n.id LIMIT $limit`, params)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +236,7 @@ func (s *Store) FindNodes(ctx context.Context, f graph.NodeFilter, page graph.Pa
 		out.Nodes = append(out.Nodes, toNode(n.(neo4j.Node)))
 	}
 	if page.WantTotal {
-		recs, err := s.read(ctx, match+` WHERE `+where+` RETURN count(n) AS c`, params)
+		recs, err := s.read(ctx, sel+` RETURN count(n) AS c`, params)
 		if err != nil {
 			return nil, err
 		}
