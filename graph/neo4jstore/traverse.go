@@ -203,11 +203,17 @@ WITH n, t, min(length(p)) AS d WHERE t <> n
 `
 	// t <> n after the aggregation, not in the MATCH: there, Neo4j 5 plans it as a filter on
 	// every path the search expands; here it drops the few cycles back to a source.
-	if q.PathsPerItem <= 0 {
+	switch {
+	case q.PathsPerItem <= 0 && oneSource(q.Sources):
+		// One source: a target's distance is its pair's, and without a second aggregation the
+		// planner takes each target's distance as the search finds it (the hand-written plan).
+		query += `WITH t, d AS dist ORDER BY dist, t.id LIMIT $limit + 1
+RETURN t, dist, false AS truncated, [] AS paths`
+	case q.PathsPerItem <= 0:
 		// Limit + 1 rows: the extra one only says the answer is truncated (dropped below).
 		query += `WITH t, min(d) AS dist ORDER BY dist, t.id LIMIT $limit + 1
 RETURN t, dist, false AS truncated, [] AS paths`
-	} else {
+	default:
 		query += `WITH t, min(d) AS dist, collect({n: n, d: d}) AS sources ORDER BY dist, t.id LIMIT $limit + 1
 WITH collect({t: t, dist: dist, sources: sources}) AS items
 UNWIND items[..$limit] AS item
@@ -271,7 +277,7 @@ RETURN null AS t, dist, truncated, paths` // t is the end of every path
 // the sources. One source found by its id needs none, and the planner, knowing n is one node,
 // then keeps a single distance per target without aggregating.
 func collectSources(f graph.NodeFilter) string {
-	if len(slices.Compact(slices.Sorted(slices.Values(f.IDs)))) == 1 {
+	if oneSource(f) {
 		return "WITH n"
 	}
 	return "WITH collect(n) AS sources UNWIND sources AS n"
@@ -290,4 +296,9 @@ func kindLabels(kinds []graph.Kind) string {
 		return ":Node"
 	}
 	return ":" + strings.Join(labels, "|")
+}
+
+// oneSource reports whether f selects its sources by one id (candidates seeks it).
+func oneSource(f graph.NodeFilter) bool {
+	return len(slices.Compact(slices.Sorted(slices.Values(f.IDs)))) == 1
 }
