@@ -155,7 +155,7 @@ func setRuns(x, first, since, changed string) string {
 // (every fact after a first import, and any fact stated once), so each is stored only when it
 // differs from the one before it: no `_since` means `_changedAt`, no `_lastAt` means the start.
 // Properties are most of what an import costs Neo4j, both to set and to commit
-// (docs/performance.md); this spares two of the ten a fact stores beside its domain properties.
+// (docs/performance.md); this spares two per fact.
 
 // sinceOf is the Cypher of when fact x's current version began.
 func sinceOf(x string) string { return "coalesce(" + x + "._since, " + x + "._changedAt)" }
@@ -222,7 +222,7 @@ func storedProps(domain map[string]any, file string, line int, run string) map[s
 // A stub from a source that did not state the node yet changes its evidence: a new version.
 var stubProvenance = `
 WITH x, row, coalesce(x._seen, []) AS oldSeen, ` + runOf("x", "_firstRun") + ` AS oldFirst, x._stubCreated AS created,
-     CASE WHEN ` + sinceOf("x") + ` > row.at THEN ` + sinceOf("x") + ` ELSE row.at END AS at
+     ` + later(sinceOf("x"), "row.at") + ` AS at
 CALL (x, row, oldSeen, created, at) {
   WITH * WHERE created IS NULL AND NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AND ` + sinceOf("x") + ` < at
   ` + versionOf("NodeVersion", "x", "oldSeen", false) + `
