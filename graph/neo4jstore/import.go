@@ -92,7 +92,7 @@ WITH x, row, ` + hashOf("x") + ` AS oldHash, coalesce(x._seen, []) AS oldSeen, `
 WITH x, row, oldHash, oldSeen, oldFirst, oldSince, oldSinceRun, oldChanged, oldChangedRun,
      coalesce(oldHash <> row.props._ev[0], true) AS contentChanged,
      moved OR NOT any(s IN oldSeen WHERE s STARTS WITH row.prefix) AS evidenceChanged,
-     CASE WHEN oldSince IS NOT NULL AND oldSince > row.at THEN oldSince ELSE row.at END AS at`
+     ` + later("oldSince", "row.at") + ` AS at` // a fact not in the graph yet: oldSince is null, at is row.at
 
 var provenanceSet = `
 WITH *, CASE WHEN contentChanged OR evidenceChanged THEN at ELSE oldSince END AS newSince,
@@ -172,7 +172,7 @@ func setInstants(x, changed, since, lastAt string) string {
 }
 
 // later is the Cypher of the later of instants a and b: a fact's new version never begins
-// before its current one.
+// before its current one. A null a (no current version) gives b.
 func later(a, b string) string {
 	return "CASE WHEN " + a + " > " + b + " THEN " + a + " ELSE " + b + " END"
 }
