@@ -105,6 +105,9 @@ func (g *domains) near(pool []string, i, total, k int) []string {
 	return g.sample(pool[dom*domainSize:min((dom+1)*domainSize, len(pool))], k)
 }
 
+// earlier is one of pool[lo:i] at random: what the i-th item derives from.
+func (g *domains) earlier(pool []string, lo, i int) string { return pool[lo+g.rng.IntN(i-lo)] }
+
 func (g *domains) generate(rels int) {
 	g.seen = map[[3]string]bool{}
 	r := g.rng
@@ -133,7 +136,7 @@ func (g *domains) generate(rels int) {
 			for range []int{0, 1, 1, 2, 3}[r.IntN(5)] {
 				lo := i - i%domainSize // derive from an earlier dataset of the same domain
 				if i > lo {
-					g.link(D[lo+r.IntN(i-lo)], "FEEDS", id, "")
+					g.link(g.earlier(D, lo, i), "FEEDS", id, "")
 				}
 			}
 		}
@@ -151,8 +154,7 @@ func (g *domains) generate(rels int) {
 			g.link(d, "TRAINS", id, "")
 		}
 		if i > 5 && r.Float64() < 0.2 {
-			lo := max(0, i-30)
-			g.link(M[lo+r.IntN(i-lo)], "BASE_OF", id, "")
+			g.link(g.earlier(M, max(0, i-30), i), "BASE_OF", id, "")
 		}
 		if r.Float64() < 0.1 {
 			g.link(g.pick(V), "SUPPLIES", id, "")
@@ -168,8 +170,7 @@ func (g *domains) generate(rels int) {
 			g.link(d, "FEEDS", id, "")
 		}
 		if i > 3 && r.Float64() < 0.3 {
-			lo := max(0, i-20)
-			g.link(S[lo+r.IntN(i-lo)], "FEEDS", id, "")
+			g.link(g.earlier(S, max(0, i-20), i), "FEEDS", id, "")
 		}
 		if r.Float64() < 0.3 {
 			g.link(id, "FEEDS", g.near(D, i, n, 1)[0], "")
